@@ -1,0 +1,89 @@
+/* add.c - registering
+ *
+ * An Add names a registration in any DN dialect; it is stored under the
+ * canonical name cn=<cn>,ou=Dynamic,o=Intranet.  An Add of a registration
+ * that exists replaces it: GnomeMeeting re-Adds every 20 minutes without
+ * looking at the result, and NetMeeting re-registers after a failed
+ * keep-alive, so entryAlreadyExists would only make users vanish.
+ */
+#include "portable.h"
+#include <stdio.h>
+#include <ac/string.h>
+#include "slap.h"
+#include "back-ils.h"
+
+/* the entry to store: the client's attributes, the canonical name, the
+ * identity (cn, rtPerson); sModOp is an operation code, not data */
+static int
+build_entry( Operation *op, ils_name *nm, Entry **ep, const char **text,
+	char *buf, size_t len )
+{
+	ils_info *ii = op->o_bd->be_private;
+	struct berval cn;
+	ils_name pretty;
+	Entry *e = entry_dup( op->ora_e );
+	int rc;
+
+	/* the cn as the client wrote it, not lower-cased */
+	ils_parse_dn( &op->o_req_dn, &pretty );
+	cn = pretty.in_dn.kind == ILSDN_PERSON ? pretty.in_dn.cn : nm->in_dn.cn;
+
+	attr_delete( &e->e_attrs, ii->ii_ad_modop );
+	if ( ( rc = ils_entry_name( op, &cn, e ) ) != LDAP_SUCCESS ||
+		( rc = ils_entry_identity( op, e, &cn ) ) != LDAP_SUCCESS )
+	{
+		*text = "cannot build the registration's name";
+	} else {
+		rc = ils_entry_check( op, e, text, buf, len );
+	}
+	if ( rc != LDAP_SUCCESS ) {
+		entry_free( e );
+		return rc;
+	}
+	*ep = e;
+	return LDAP_SUCCESS;
+}
+
+int
+ils_back_add( Operation *op, SlapReply *rs )
+{
+	ils_info *ii = op->o_bd->be_private;
+	char textbuf[SLAP_TEXT_BUFLEN];
+	const char *text = NULL;
+	ils_name nm;
+	Entry *e = NULL;
+	int rc;
+
+	ils_parse_dn( &op->ora_e->e_nname, &nm );
+	switch ( nm.in_dn.kind ) {
+	case ILSDN_PERSON:
+		break;
+	case ILSDN_BAD:
+		return ils_send_error( op, rs, LDAP_NAMING_VIOLATION, nm.in_dn.err );
+	case ILSDN_ROOT:
+	case ILSDN_DYNAMIC:
+	case ILSDN_APPS:
+	case ILSDN_PSEUDO:
+		return ils_send_error( op, rs, LDAP_ALREADY_EXISTS,
+			"ILS containers are built in" );
+	default:
+		return ils_send_error( op, rs, LDAP_UNWILLING_TO_PERFORM,
+			"not an ILS registration: use cn=<id>,ou=Dynamic,o=Intranet "
+			"or cn=<id>,objectClass=rtPerson" );
+	}
+	rc = build_entry( op, &nm, &e, &text, textbuf, sizeof( textbuf ) );
+	if ( rc == LDAP_SUCCESS &&
+		!access_allowed( op, e, slap_schema.si_ad_entry, NULL, ACL_WADD, NULL ) )
+	{
+		rc = LDAP_INSUFFICIENT_ACCESS;
+		text = "no write access to register";
+		entry_free( e );
+	} else if ( rc == LDAP_SUCCESS ) {
+		rc = ils_store_put( ii, &nm.in_key, e );
+		if ( rc != LDAP_SUCCESS )
+			text = "cannot store the registration";
+		entry_free( e );
+	}
+	Debug( LDAP_DEBUG_TRACE, "back-ils: add \"%s\": %d\n", op->o_req_dn.bv_val, rc );
+	return ils_send_error( op, rs, rc, text );
+}

@@ -1,0 +1,114 @@
+/* back-ils.h - declarations shared by the files of back-ils
+ *
+ * back-ils is a slapd backend for the Internet Locator Service (MS-TAIL):
+ * the "who is online" directory of NetMeeting, the TAPI 3 Dialer,
+ * GnomeMeeting/Ekiga and PTLib.  Registrations live in LMDB, keyed by the
+ * normalised cn; every DN spelling a client uses maps onto that key.
+ *
+ * The functions below are global only within the module: libtool exports
+ * nothing but init_module.
+ */
+#ifndef BACK_ILS_H
+#define BACK_ILS_H
+
+#include <lmdb.h>
+#include "ilsdn.h"
+
+LDAP_BEGIN_DECL
+
+#define ILS_OID_ROOT	"2.25.311348974533297783944266915000297630664"
+
+/* Limits; see slapd-ils(5).  LMDB keys are at most 511 bytes. */
+#define ILS_CN_MAX		500
+#define ILS_DEF_MAPSIZE		( (size_t)4 << 30 )
+#define ILS_DEF_VALUE_LEN	1024
+#define ILS_DEF_BINARY_LEN	65536
+#define ILS_DEF_VALUES		64
+#define ILS_DEF_ATTRS		64
+#define ILS_DEF_REQ_ATTRS	128
+#define ILS_SCAN_BATCH		256
+
+typedef struct ils_info {
+	char		*ii_dir;		/* directory */
+	size_t		ii_mapsize;		/* ils-mapsize */
+	int		ii_nosync;		/* ils-dbnosync */
+	int		ii_max_vlen;		/* ils-max-value-length */
+	int		ii_max_blen;		/* ils-max-binary-length */
+	int		ii_max_vals;		/* ils-max-values */
+	int		ii_max_attrs;		/* ils-max-attrs */
+	int		ii_max_req_attrs;	/* ils-max-request-attrs */
+	MDB_env		*ii_env;
+	MDB_dbi		ii_dbi;
+	AttributeDescription *ii_ad_sttl;	/* sTTL from ils.schema */
+	AttributeDescription *ii_ad_ip;	/* ipAddress/sIPAddress */
+	AttributeDescription *ii_ad_modop;	/* sModOp */
+	ObjectClass	*ii_oc_rtperson;
+} ils_info;
+
+/* config.c */
+int ils_config_init( BackendInfo *bi );
+
+/* compat.c: the frontend hooks that let NetMeeting's requests through */
+int ils_compat_early( void );
+int ils_compat_schema( const char **err );
+int ils_compat_is_latin1( AttributeDescription *ad );
+
+/* store.c: LMDB */
+int ils_store_open( BackendDB *be, ConfigReply *cr );
+void ils_store_close( ils_info *ii );
+int ils_store_get( ils_info *ii, struct berval *key, Entry **ep );
+int ils_store_put( ils_info *ii, struct berval *key, Entry *e );
+int ils_store_del( ils_info *ii, struct berval *key );
+int ils_store_scan( ils_info *ii, struct berval *from, int skip_from,
+	Entry **batch, int max, int *n, struct berval *last );
+long ils_store_count( ils_info *ii );
+
+/* entry.c: canonical entries, virtual containers, limits */
+int ils_entry_name( Operation *op, struct berval *cn, Entry *e );
+Entry *ils_entry_container( enum ilsdn_kind kind );
+int ils_entry_check( Operation *op, Entry *e, const char **text,
+	char *buf, size_t len );
+int ils_entry_identity( Operation *op, Entry *e, struct berval *cn );
+int ils_entry_fix_ip( Operation *op, Attribute *a, const char **text,
+	char *buf, size_t len );
+int ils_entry_get_rw( Operation *op, struct berval *ndn, ObjectClass *oc,
+	AttributeDescription *at, int rw, Entry **ep );
+int ils_entry_release_rw( Operation *op, Entry *e, int rw );
+
+/* filter.c */
+Filter *ils_filter_rewrite( Operation *op, Filter *f );
+void ils_filter_free( Operation *op, Filter *f );
+
+/* reply.c: entries shaped the way the client asked for them */
+typedef struct ils_reply {
+	AttributeDescription	*ir_clones;	/* one per requested name */
+	int			ir_nattrs;
+	int			ir_all_user;	/* no list, or "*" */
+	int			ir_all_oper;	/* "+" */
+	int			ir_latin1;	/* an LDAPv2 client */
+} ils_reply;
+int ils_reply_init( Operation *op, ils_reply *r, const char **text );
+Entry *ils_reply_entry( Operation *op, ils_reply *r, Entry *stored );
+void ils_reply_destroy( Operation *op, ils_reply *r );
+
+/* operations */
+int ils_back_search( Operation *op, SlapReply *rs );
+int ils_back_add( Operation *op, SlapReply *rs );
+int ils_back_modify( Operation *op, SlapReply *rs );
+int ils_back_delete( Operation *op, SlapReply *rs );
+int ils_back_modrdn( Operation *op, SlapReply *rs );
+
+/* What a request DN names.  A registration's LMDB key is "p" followed by
+ * its normalised cn value ("p" leaves room for other kinds of entry). */
+#define ILS_KEYBUF	( ILS_CN_MAX + 16 )
+typedef struct ils_name {
+	struct ilsdn	in_dn;
+	struct berval	in_key;
+	char		in_buf[ILS_KEYBUF];
+} ils_name;
+void ils_parse_dn( struct berval *ndn, ils_name *nm );
+int ils_send_error( Operation *op, SlapReply *rs, int err, const char *text );
+
+LDAP_END_DECL
+
+#endif

@@ -1,0 +1,155 @@
+/* config.c - back-ils keywords, for slapd.conf and cn=config alike */
+#include "portable.h"
+#include <stdio.h>
+#include <ac/string.h>
+#include "slap.h"
+#include "slap-config.h"
+#include "back-ils.h"
+
+#define ILS_CFAT	ILS_OID_ROOT ".3"
+#define ILS_CFOC	ILS_OID_ROOT ".4"
+
+enum {
+	ILS_DIRECTORY = 1,
+	ILS_MAPSIZE,
+	ILS_MAX_VLEN,
+	ILS_MAX_BLEN,
+	ILS_MAX_VALS,
+	ILS_MAX_ATTRS,
+	ILS_MAX_REQ
+};
+
+static ConfigDriver ils_cf_gen;
+
+static ConfigTable ils_cfg[] = {
+	{ "directory", "dir", 2, 2, 0, ARG_STRING|ARG_MAGIC|ILS_DIRECTORY, ils_cf_gen,
+		"( OLcfgDbAt:0.1 NAME 'olcDbDirectory' "
+		"DESC 'Directory for database content' "
+		"EQUALITY caseExactMatch "
+		"SYNTAX OMsDirectoryString SINGLE-VALUE )", NULL, NULL },
+	{ "ils-mapsize", "bytes", 2, 2, 0, ARG_MAGIC|ARG_ULONG|ILS_MAPSIZE, ils_cf_gen,
+		"( " ILS_CFAT ".1 NAME 'olcIlsMapSize' "
+		"DESC 'Maximum size of the LMDB map in bytes' "
+		"EQUALITY integerMatch SYNTAX OMsInteger SINGLE-VALUE )", NULL, NULL },
+	{ "ils-dbnosync", NULL, 1, 2, 0, ARG_ON_OFF|ARG_OFFSET,
+		(void *)offsetof( ils_info, ii_nosync ),
+		"( " ILS_CFAT ".2 NAME 'olcIlsDbNoSync' "
+		"DESC 'Do not flush each write to disk (a crashed slapd loses nothing, a crashed machine may)' "
+		"EQUALITY booleanMatch SYNTAX OMsBoolean SINGLE-VALUE )", NULL, NULL },
+	{ "ils-max-value-length", "bytes", 2, 2, 0, ARG_MAGIC|ARG_INT|ILS_MAX_VLEN,
+		ils_cf_gen,
+		"( " ILS_CFAT ".3 NAME 'olcIlsMaxValueLength' "
+		"DESC 'Longest accepted text value' "
+		"EQUALITY integerMatch SYNTAX OMsInteger SINGLE-VALUE )", NULL, NULL },
+	{ "ils-max-binary-length", "bytes", 2, 2, 0, ARG_MAGIC|ARG_INT|ILS_MAX_BLEN,
+		ils_cf_gen,
+		"( " ILS_CFAT ".4 NAME 'olcIlsMaxBinaryLength' "
+		"DESC 'Longest accepted binary value (ntSecurityDescriptor, conferenceBlob)' "
+		"EQUALITY integerMatch SYNTAX OMsInteger SINGLE-VALUE )", NULL, NULL },
+	{ "ils-max-values", "count", 2, 2, 0, ARG_MAGIC|ARG_INT|ILS_MAX_VALS,
+		ils_cf_gen,
+		"( " ILS_CFAT ".5 NAME 'olcIlsMaxValues' "
+		"DESC 'Most values one attribute of a registration may hold' "
+		"EQUALITY integerMatch SYNTAX OMsInteger SINGLE-VALUE )", NULL, NULL },
+	{ "ils-max-attrs", "count", 2, 2, 0, ARG_MAGIC|ARG_INT|ILS_MAX_ATTRS,
+		ils_cf_gen,
+		"( " ILS_CFAT ".6 NAME 'olcIlsMaxAttrs' "
+		"DESC 'Most attributes one registration may hold' "
+		"EQUALITY integerMatch SYNTAX OMsInteger SINGLE-VALUE )", NULL, NULL },
+	{ "ils-max-request-attrs", "count", 2, 2, 0, ARG_MAGIC|ARG_INT|ILS_MAX_REQ,
+		ils_cf_gen,
+		"( " ILS_CFAT ".7 NAME 'olcIlsMaxRequestAttrs' "
+		"DESC 'Most attribute names one search may request' "
+		"EQUALITY integerMatch SYNTAX OMsInteger SINGLE-VALUE )", NULL, NULL },
+	{ NULL, NULL, 0, 0, 0, ARG_IGNORED, NULL, NULL, NULL }
+};
+
+static ConfigOCs ils_ocs[] = {
+	{ "( " ILS_CFOC ".1 NAME 'olcIlsConfig' "
+		"DESC 'back-ils database configuration' "
+		"SUP olcDatabaseConfig "
+		"MUST olcDbDirectory "
+		"MAY ( olcIlsMapSize $ olcIlsDbNoSync $ olcIlsMaxValueLength $ "
+		"olcIlsMaxBinaryLength $ olcIlsMaxValues $ olcIlsMaxAttrs $ "
+		"olcIlsMaxRequestAttrs ) )",
+		Cft_Database, ils_cfg },
+	{ NULL, 0, NULL }
+};
+
+/* the int a limit keyword sets */
+static int *
+ils_limit( ils_info *ii, int type )
+{
+	switch ( type ) {
+	case ILS_MAX_VLEN: return &ii->ii_max_vlen;
+	case ILS_MAX_BLEN: return &ii->ii_max_blen;
+	case ILS_MAX_VALS: return &ii->ii_max_vals;
+	case ILS_MAX_ATTRS: return &ii->ii_max_attrs;
+	case ILS_MAX_REQ: return &ii->ii_max_req_attrs;
+	}
+	return NULL;
+}
+
+static int
+ils_cf_fail( ConfigArgs *c, const char *msg )
+{
+	snprintf( c->cr_msg, sizeof( c->cr_msg ), "<%s> %s", c->argv[0], msg );
+	Debug( LDAP_DEBUG_ANY, "%s: %s\n", c->log, c->cr_msg );
+	return 1;
+}
+
+static int
+ils_cf_gen( ConfigArgs *c )
+{
+	ils_info *ii = c->be->be_private;
+	int *lim;
+
+	switch ( c->op ) {
+	case SLAP_CONFIG_EMIT:
+		if ( c->type == ILS_DIRECTORY ) {
+			if ( !ii->ii_dir ) return 1;
+			c->value_string = ch_strdup( ii->ii_dir );
+		} else if ( c->type == ILS_MAPSIZE ) {
+			c->value_ulong = ii->ii_mapsize;
+		} else if ( ( lim = ils_limit( ii, c->type ) ) != NULL ) {
+			c->value_int = *lim;
+		}
+		return 0;
+	case LDAP_MOD_DELETE:
+		if ( c->type == ILS_DIRECTORY )
+			return ils_cf_fail( c, "cannot be deleted" );
+		if ( c->type == ILS_MAPSIZE )
+			ii->ii_mapsize = ILS_DEF_MAPSIZE;
+		return 0;
+	}
+	/* slapd.conf line or cn=config add/replace */
+	switch ( c->type ) {
+	case ILS_DIRECTORY:
+		if ( ii->ii_env )
+			return ils_cf_fail( c, "cannot change while the database is open" );
+		ch_free( ii->ii_dir );
+		ii->ii_dir = c->value_string;
+		return 0;
+	case ILS_MAPSIZE:
+		if ( ii->ii_env )
+			return ils_cf_fail( c, "cannot change while the database is open" );
+		if ( c->value_ulong < ( 1UL << 20 ) )
+			return ils_cf_fail( c, "must be at least 1048576" );
+		ii->ii_mapsize = c->value_ulong;
+		return 0;
+	default:
+		if ( ( lim = ils_limit( ii, c->type ) ) == NULL )
+			return ils_cf_fail( c, "unknown keyword" );
+		if ( c->value_int < 1 )
+			return ils_cf_fail( c, "must be a positive number" );
+		*lim = c->value_int;
+		return 0;
+	}
+}
+
+int
+ils_config_init( BackendInfo *bi )
+{
+	bi->bi_cf_ocs = ils_ocs;
+	return config_register_schema( ils_cfg, ils_ocs );
+}

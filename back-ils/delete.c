@@ -1,0 +1,49 @@
+/* delete.c - unregistering, and the rename ILS does not have */
+#include "portable.h"
+#include <stdio.h>
+#include <ac/string.h>
+#include "slap.h"
+#include "back-ils.h"
+
+/* A Delete of any spelling of a registration removes it, with the
+ * application data kept in it (MS-TAIL 3.5.4). */
+int
+ils_back_delete( Operation *op, SlapReply *rs )
+{
+	ils_info *ii = op->o_bd->be_private;
+	ils_name nm;
+	Entry *e;
+	int rc;
+
+	ils_parse_dn( &op->o_req_ndn, &nm );
+	switch ( nm.in_dn.kind ) {
+	case ILSDN_PERSON:
+		break;
+	case ILSDN_BAD:
+		return ils_send_error( op, rs, LDAP_NO_SUCH_OBJECT, nm.in_dn.err );
+	case ILSDN_OTHER:
+		return ils_send_error( op, rs, LDAP_NO_SUCH_OBJECT, NULL );
+	default:
+		return ils_send_error( op, rs, LDAP_UNWILLING_TO_PERFORM,
+			"ILS containers cannot be deleted" );
+	}
+	if ( ils_store_get( ii, &nm.in_key, &e ) == LDAP_SUCCESS ) {
+		int ok = access_allowed( op, e, slap_schema.si_ad_entry, NULL, ACL_WDEL, NULL );
+		entry_free( e );
+		if ( !ok )
+			return ils_send_error( op, rs, LDAP_INSUFFICIENT_ACCESS,
+				"no write access to this registration" );
+	}
+	rc = ils_store_del( ii, &nm.in_key );
+	Debug( LDAP_DEBUG_TRACE, "back-ils: delete \"%s\": %d\n", op->o_req_dn.bv_val, rc );
+	return ils_send_error( op, rs, rc, rc == LDAP_NO_SUCH_OBJECT ?
+		"no such registration" : NULL );
+}
+
+/* MS-TAIL 2.2.6: no ModifyDN; clients delete and add again */
+int
+ils_back_modrdn( Operation *op, SlapReply *rs )
+{
+	return ils_send_error( op, rs, LDAP_UNWILLING_TO_PERFORM,
+		"ILS entries cannot be renamed: delete and add again" );
+}

@@ -1,0 +1,139 @@
+/* filter.c - the ILS dialect of search filters
+ *
+ * Two ILS habits make no sense to slapd's test_filter():
+ *  - '%' is the wildcard inside an equality assertion: (cn=%) means any cn,
+ *    (sn=%NAME%) means a substring match;
+ *  - (sttl=N) is a directive, not a predicate: "refresh what the rest of
+ *    the filter matches to N minutes".  For matching it is always TRUE.
+ *    The refresh itself is the TTL overlay's business: it reads the
+ *    directive from the original filter (slapo-dynttl(5)); back-ils only
+ *    makes sure the term never hides the entries.
+ * The rewrite works on a copy; op->ors_filter stays as the client sent it.
+ */
+#include "portable.h"
+#include <stdio.h>
+#include <ac/string.h>
+#include "slap.h"
+#include "back-ils.h"
+
+static void
+set_computed( Filter *f, int result )
+{
+	f->f_choice = SLAPD_FILTER_COMPUTED;
+	f->f_result = result;
+}
+
+/* split "a%b%c" into initial "a", any {"b"}, final "c" */
+static void
+to_substrings( Operation *op, Filter *f, AttributeDescription *ad, struct berval *v )
+{
+	SubstringsAssertion *sa = op->o_tmpcalloc( 1, sizeof( *sa ), op->o_tmpmemctx );
+	char *p = v->bv_val, *end = v->bv_val + v->bv_len, *pct;
+	int first = 1, nany = 0;
+
+	sa->sa_desc = ad;
+	sa->sa_any = op->o_tmpcalloc( v->bv_len / 2 + 2, sizeof( struct berval ),
+		op->o_tmpmemctx );
+	while ( p <= end ) {
+		struct berval piece;
+		pct = memchr( p, '%', end - p );
+		piece.bv_val = p;
+		piece.bv_len = ( pct ? pct : end ) - p;
+		if ( piece.bv_len ) {
+			if ( first )
+				ber_dupbv_x( &sa->sa_initial, &piece, op->o_tmpmemctx );
+			else if ( !pct )
+				ber_dupbv_x( &sa->sa_final, &piece, op->o_tmpmemctx );
+			else
+				ber_dupbv_x( &sa->sa_any[nany++], &piece, op->o_tmpmemctx );
+		}
+		if ( !pct )
+			break;
+		first = 0;
+		p = pct + 1;
+	}
+	if ( nany == 0 ) {
+		op->o_tmpfree( sa->sa_any, op->o_tmpmemctx );
+		sa->sa_any = NULL;
+	}
+	f->f_choice = LDAP_FILTER_SUBSTRINGS;
+	f->f_sub = sa;
+}
+
+static int
+all_percent( struct berval *v )
+{
+	ber_len_t i;
+
+	for ( i = 0; i < v->bv_len; i++ )
+		if ( v->bv_val[i] != '%' )
+			return 0;
+	return v->bv_len > 0;
+}
+
+static void
+rewrite_eq( Operation *op, Filter *f )
+{
+	ils_info *ii = op->o_bd->be_private;
+	AttributeDescription *ad = f->f_av_desc;
+	struct berval v = f->f_av_value;
+
+	AttributeAssertion *ava = f->f_ava;
+
+	if ( ii->ii_ad_sttl && ad->ad_type == ii->ii_ad_sttl->ad_type ) {
+		set_computed( f, LDAP_COMPARE_TRUE );
+	} else if ( !memchr( v.bv_val, '%', v.bv_len ) ) {
+		return;
+	} else if ( all_percent( &v ) ) {
+		f->f_choice = LDAP_FILTER_PRESENT;
+		f->f_desc = ad;
+	} else if ( ad->ad_type->sat_substr ) {
+		to_substrings( op, f, ad, &v );
+	} else {
+		set_computed( f, LDAP_COMPARE_FALSE );
+	}
+	ava_free( op, ava, 1 );
+}
+
+static void
+rewrite( Operation *op, Filter *f )
+{
+	for ( ; f; f = f->f_next ) {
+		switch ( f->f_choice & SLAPD_FILTER_MASK ) {
+		case LDAP_FILTER_AND:
+		case LDAP_FILTER_OR:
+		case LDAP_FILTER_NOT:
+			rewrite( op, f->f_list );
+			break;
+		case LDAP_FILTER_EQUALITY:
+			rewrite_eq( op, f );
+			break;
+		}
+	}
+}
+
+Filter *
+ils_filter_rewrite( Operation *op, Filter *f )
+{
+	Filter *copy = filter_dup( f, op->o_tmpmemctx );
+
+	/* the top-level filter has no siblings; rewrite() walks f_next only
+	 * inside AND/OR lists */
+	switch ( copy->f_choice & SLAPD_FILTER_MASK ) {
+	case LDAP_FILTER_EQUALITY:
+		rewrite_eq( op, copy );
+		break;
+	case LDAP_FILTER_AND:
+	case LDAP_FILTER_OR:
+	case LDAP_FILTER_NOT:
+		rewrite( op, copy->f_list );
+		break;
+	}
+	return copy;
+}
+
+void
+ils_filter_free( Operation *op, Filter *f )
+{
+	filter_free_x( op, f, 1 );
+}

@@ -1,0 +1,158 @@
+/* init.c - back-ils life cycle: module, backend type, database
+ *
+ * "database ils" serves the MS-TAIL naming contexts o=Intranet and the
+ * NetMeeting pseudo-suffix objectClass=rtPerson from one LMDB environment.
+ */
+#include "portable.h"
+#include <stdio.h>
+#include <ac/string.h>
+#include "slap.h"
+#include "slap-config.h"
+#include "back-ils.h"
+
+static int
+ils_db_init( BackendDB *be, ConfigReply *cr )
+{
+	ils_info *ii = ch_calloc( 1, sizeof( ils_info ) );
+
+	ii->ii_mapsize = ILS_DEF_MAPSIZE;
+	ii->ii_nosync = 1;
+	ii->ii_max_vlen = ILS_DEF_VALUE_LEN;
+	ii->ii_max_blen = ILS_DEF_BINARY_LEN;
+	ii->ii_max_vals = ILS_DEF_VALUES;
+	ii->ii_max_attrs = ILS_DEF_ATTRS;
+	ii->ii_max_req_attrs = ILS_DEF_REQ_ATTRS;
+	be->be_private = ii;
+	be->be_cf_ocs = be->bd_info->bi_cf_ocs;
+	return 0;
+}
+
+/* the schema pieces the backend relies on, looked up once the
+ * configuration (and with it ils.schema) has been read */
+static int
+ils_db_schema( BackendDB *be, ConfigReply *cr )
+{
+	ils_info *ii = be->be_private;
+	const char *text;
+
+	if ( slap_str2ad( "sTTL", &ii->ii_ad_sttl, &text ) ||
+		slap_str2ad( "ipAddress", &ii->ii_ad_ip, &text ) ||
+		slap_str2ad( "sModOp", &ii->ii_ad_modop, &text ) ||
+		( ii->ii_oc_rtperson = oc_find( "rtPerson" ) ) == NULL )
+	{
+		snprintf( cr->msg, sizeof( cr->msg ),
+			"back-ils: ils.schema is not loaded (sTTL, ipAddress, sModOp, rtPerson)" );
+		Debug( LDAP_DEBUG_ANY, "%s\n", cr->msg );
+		return 1;
+	}
+	if ( ils_compat_schema( &text ) ) {
+		snprintf( cr->msg, sizeof( cr->msg ), "back-ils: %s", text );
+		Debug( LDAP_DEBUG_ANY, "%s\n", cr->msg );
+		return 1;
+	}
+	return 0;
+}
+
+static void
+ils_db_check_suffixes( BackendDB *be )
+{
+	static struct berval pseudo = BER_BVC( "objectClass=rtPerson" );
+	int i;
+
+	for ( i = 0; be->be_nsuffix && !BER_BVISNULL( &be->be_nsuffix[i] ); i++ )
+		if ( dn_match( &be->be_nsuffix[i], &pseudo ) )
+			return;
+	Debug( LDAP_DEBUG_ANY, "back-ils: no suffix \"objectClass=rtPerson\": "
+		"NetMeeting's DNs will not reach this database\n" );
+}
+
+static int
+ils_db_open( BackendDB *be, ConfigReply *cr )
+{
+	ils_info *ii = be->be_private;
+
+	if ( ii->ii_dir == NULL ) {
+		snprintf( cr->msg, sizeof( cr->msg ), "back-ils: \"directory\" is not set" );
+		Debug( LDAP_DEBUG_ANY, "%s\n", cr->msg );
+		return 1;
+	}
+	if ( ils_db_schema( be, cr ) )
+		return 1;
+	ils_db_check_suffixes( be );
+	if ( ils_store_open( be, cr ) )
+		return 1;
+	Debug( LDAP_DEBUG_STATS, "back-ils: database \"%s\" open, %ld registrations\n",
+		ii->ii_dir, ils_store_count( ii ) );
+	return 0;
+}
+
+static int
+ils_db_close( BackendDB *be, ConfigReply *cr )
+{
+	ils_store_close( be->be_private );
+	return 0;
+}
+
+static int
+ils_db_destroy( BackendDB *be, ConfigReply *cr )
+{
+	ils_info *ii = be->be_private;
+
+	if ( ii ) {
+		ils_store_close( ii );
+		ch_free( ii->ii_dir );
+		ch_free( ii );
+		be->be_private = NULL;
+	}
+	return 0;
+}
+
+/* Only the rootdn authenticates here; NetMeeting's anonymous LDAPv2 binds
+ * (empty password, any name) are answered by the frontend. */
+static int
+ils_back_bind( Operation *op, SlapReply *rs )
+{
+	if ( be_rootdn_bind( op, NULL ) == LDAP_SUCCESS )
+		return LDAP_SUCCESS;
+	rs->sr_err = LDAP_INVALID_CREDENTIALS;
+	send_ldap_result( op, rs );
+	return rs->sr_err;
+}
+
+static int
+ils_initialize( BackendInfo *bi )
+{
+	static char *controls[] = { LDAP_CONTROL_MANAGEDSAIT, NULL };
+
+	bi->bi_controls = controls;
+	bi->bi_flags |= SLAP_BFLAG_INCREMENT;
+	bi->bi_db_init = ils_db_init;
+	bi->bi_db_config = config_generic_wrapper;
+	bi->bi_db_open = ils_db_open;
+	bi->bi_db_close = ils_db_close;
+	bi->bi_db_destroy = ils_db_destroy;
+	bi->bi_op_bind = ils_back_bind;
+	bi->bi_op_search = ils_back_search;
+	bi->bi_op_compare = 0;		/* the frontend uses bi_entry_get_rw */
+	bi->bi_op_add = ils_back_add;
+	bi->bi_op_modify = ils_back_modify;
+	bi->bi_op_delete = ils_back_delete;
+	bi->bi_op_modrdn = ils_back_modrdn;
+	bi->bi_entry_get_rw = ils_entry_get_rw;
+	bi->bi_entry_release_rw = ils_entry_release_rw;
+	return ils_config_init( bi );
+}
+
+static BackendInfo ils_bi;		/* slapd keeps the pointer */
+
+int
+init_module( int argc, char *argv[] )
+{
+	/* before any suffix is parsed: objectClass values in DNs must
+	 * normalise case-insensitively (see compat.c) */
+	if ( ils_compat_early() )
+		return -1;
+	ils_bi.bi_type = "ils";
+	ils_bi.bi_init = ils_initialize;
+	return backend_add( &ils_bi ) ? -1 : 0;
+}

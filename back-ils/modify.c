@@ -1,0 +1,139 @@
+/* modify.c - changing a registration
+ *
+ * ILS clients are loose about modification types: NetMeeting adds
+ * application attributes that may already be there, GnomeMeeting and PTLib
+ * replace every attribute including cn and objectClass.  So values that
+ * exist are no error, a replace of cn with the registration's own cn is a
+ * no-op, objectClass changes only ever add classes, and sModOp is read as
+ * the operation code it is (MS-TAIL 2.2.3): 1 removes the application data.
+ */
+#include "portable.h"
+#include <stdio.h>
+#include <ac/string.h>
+#include "slap.h"
+#include "back-ils.h"
+
+static const char *app_attrs[] = {
+	"applicationID", "guid", "mimeType", "protocolID", "protocolMimeType",
+	"port", "appName", "protocolGUID", NULL
+};
+
+static void
+drop_application( Entry *e )
+{
+	AttributeDescription *ad;
+	const char *text;
+	int i;
+
+	for ( i = 0; app_attrs[i]; i++ ) {
+		ad = NULL;
+		if ( slap_str2ad( app_attrs[i], &ad, &text ) == LDAP_SUCCESS )
+			attr_delete( &e->e_attrs, ad );
+	}
+}
+
+/* every cn value in the modification must be the registration's own */
+static int
+same_identity( Modification *mod, struct berval *cn )
+{
+	BerVarray v = mod->sm_nvalues ? mod->sm_nvalues : mod->sm_values;
+	unsigned i;
+
+	if ( mod->sm_op == LDAP_MOD_DELETE || mod->sm_op == SLAP_MOD_SOFTDEL || !v )
+		return 0;
+	for ( i = 0; !BER_BVISNULL( &v[i] ); i++ )
+		if ( v[i].bv_len != cn->bv_len || strncasecmp( v[i].bv_val, cn->bv_val, cn->bv_len ) )
+			return 0;
+	return 1;
+}
+
+static int
+apply_one( Operation *op, Entry *e, Modification *mod, ils_name *nm,
+	const char **text, char *buf, size_t len )
+{
+	ils_info *ii = op->o_bd->be_private;
+	AttributeDescription *ad = mod->sm_desc;
+	int rc;
+
+	if ( ad == ii->ii_ad_modop ) {
+		if ( mod->sm_values && mod->sm_values[0].bv_len == 1 &&
+			mod->sm_values[0].bv_val[0] == '1' )
+			drop_application( e );
+		return LDAP_SUCCESS;
+	}
+	if ( ad == slap_schema.si_ad_cn ) {
+		if ( same_identity( mod, &nm->in_dn.cn ) )
+			return LDAP_SUCCESS;
+		*text = "the cn names the registration: delete and add again to change it";
+		return LDAP_NOT_ALLOWED_ON_RDN;
+	}
+	if ( ad == slap_schema.si_ad_objectClass ) {
+		if ( mod->sm_op == LDAP_MOD_DELETE || mod->sm_op == SLAP_MOD_SOFTDEL ||
+			!mod->sm_values )
+			return LDAP_SUCCESS;
+		return modify_add_values( e, mod, 1, text, buf, len );
+	}
+	switch ( mod->sm_op ) {
+	case LDAP_MOD_ADD:
+	case SLAP_MOD_SOFTADD:
+	case SLAP_MOD_ADD_IF_NOT_PRESENT:
+		return modify_add_values( e, mod, 1, text, buf, len );
+	case LDAP_MOD_DELETE:
+	case SLAP_MOD_SOFTDEL:
+		rc = modify_delete_values( e, mod, 1, text, buf, len );
+		return rc == LDAP_NO_SUCH_ATTRIBUTE ? LDAP_SUCCESS : rc;
+	case LDAP_MOD_REPLACE:
+		return modify_replace_values( e, mod, 1, text, buf, len );
+	case LDAP_MOD_INCREMENT:
+		return modify_increment_values( e, mod, 1, text, buf, len );
+	}
+	*text = "unknown modification type";
+	return LDAP_PROTOCOL_ERROR;
+}
+
+int
+ils_back_modify( Operation *op, SlapReply *rs )
+{
+	ils_info *ii = op->o_bd->be_private;
+	char textbuf[SLAP_TEXT_BUFLEN];
+	const char *text = NULL;
+	Modifications *ml;
+	ils_name nm;
+	Entry *e = NULL;
+	int rc;
+
+	ils_parse_dn( &op->o_req_ndn, &nm );
+	switch ( nm.in_dn.kind ) {
+	case ILSDN_PERSON:
+		break;
+	case ILSDN_BAD:
+		return ils_send_error( op, rs, LDAP_NO_SUCH_OBJECT, nm.in_dn.err );
+	case ILSDN_OTHER:
+		return ils_send_error( op, rs, LDAP_NO_SUCH_OBJECT, NULL );
+	default:
+		return ils_send_error( op, rs, LDAP_UNWILLING_TO_PERFORM,
+			"ILS containers cannot be modified" );
+	}
+	if ( ( rc = ils_store_get( ii, &nm.in_key, &e ) ) != LDAP_SUCCESS )
+		return ils_send_error( op, rs, rc, rc == LDAP_NO_SUCH_OBJECT ?
+			"no such registration" : NULL );
+	/* a decoded entry shares one buffer; changes need a private copy */
+	{
+		Entry *copy = entry_dup( e );
+		entry_free( e );
+		e = copy;
+	}
+	if ( !acl_check_modlist( op, e, op->orm_modlist ) ) {
+		rc = LDAP_INSUFFICIENT_ACCESS;
+		text = "no write access to this registration";
+	}
+	for ( ml = op->orm_modlist; ml && rc == LDAP_SUCCESS; ml = ml->sml_next )
+		rc = apply_one( op, e, &ml->sml_mod, &nm, &text, textbuf, sizeof( textbuf ) );
+	if ( rc == LDAP_SUCCESS )
+		rc = ils_entry_check( op, e, &text, textbuf, sizeof( textbuf ) );
+	if ( rc == LDAP_SUCCESS && ( rc = ils_store_put( ii, &nm.in_key, e ) ) )
+		text = "cannot store the registration";
+	entry_free( e );
+	Debug( LDAP_DEBUG_TRACE, "back-ils: modify \"%s\": %d\n", op->o_req_dn.bv_val, rc );
+	return ils_send_error( op, rs, rc, text );
+}

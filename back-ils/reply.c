@@ -1,0 +1,177 @@
+/* reply.c - entries shaped the way the client asked for them
+ *
+ * NetMeeting reads the attributes of a search result in the order it
+ * requested them and under the names it requested (it cannot tell that
+ * "surname" is "sn").  slapd's send_search_entry() writes an entry's
+ * attributes in the entry's own order under each description's canonical
+ * name.  So for every result we build an entry whose attributes come in
+ * request order, each with a private copy of its attribute description
+ * whose name is the client's own string.  send_search_entry() then selects
+ * them as usual (the copies keep the attribute type) and writes the
+ * client's names.
+ */
+#include "portable.h"
+#include <stdio.h>
+#include <ac/string.h>
+#include "slap.h"
+#include "back-ils.h"
+#include "latin1.h"
+
+int
+ils_reply_init( Operation *op, ils_reply *r, const char **text )
+{
+	ils_info *ii = op->o_bd->be_private;
+	AttributeName *an = op->ors_attrs;
+	int i, n = 0;
+
+	memset( r, 0, sizeof( *r ) );
+	r->ir_latin1 = op->o_protocol < LDAP_VERSION3;
+	if ( an == NULL ) {
+		r->ir_all_user = 1;
+		return LDAP_SUCCESS;
+	}
+	for ( ; !BER_BVISNULL( &an[n].an_name ); n++ )
+		;
+	if ( n > ii->ii_max_req_attrs ) {
+		*text = "too many attributes requested (see ils-max-request-attrs)";
+		return LDAP_ADMINLIMIT_EXCEEDED;
+	}
+	r->ir_nattrs = n;
+	r->ir_clones = op->o_tmpcalloc( n + 1, sizeof( AttributeDescription ),
+		op->o_tmpmemctx );
+	for ( i = 0; i < n; i++ ) {
+		if ( an[i].an_desc ) {
+			r->ir_clones[i] = *an[i].an_desc;
+			r->ir_clones[i].ad_next = NULL;
+			r->ir_clones[i].ad_cname = an[i].an_name;
+		} else if ( bvmatch( &an[i].an_name, slap_bv_all_user_attrs ) ) {
+			r->ir_all_user = 1;
+		} else if ( bvmatch( &an[i].an_name, slap_bv_all_operational_attrs ) ) {
+			r->ir_all_oper = 1;
+		}
+	}
+	return LDAP_SUCCESS;
+}
+
+void
+ils_reply_destroy( Operation *op, ils_reply *r )
+{
+	if ( r->ir_clones )
+		op->o_tmpfree( r->ir_clones, op->o_tmpmemctx );
+	r->ir_clones = NULL;
+}
+
+/* LDAPv2 clients get the ISO-8859-1 bytes they sent */
+static void
+to_latin1( Attribute *a )
+{
+	unsigned i;
+	long n;
+
+	if ( !ils_compat_is_latin1( a->a_desc ) )
+		return;
+	for ( i = 0; i < a->a_numvals; i++ ) {
+		struct berval *v = &a->a_vals[i];
+		char *buf = ch_malloc( v->bv_len + 1 );
+		if ( ( n = latin1_from_utf8( v->bv_val, v->bv_len, buf ) ) < 0 ) {
+			ch_free( buf );
+			continue;
+		}
+		buf[n] = '\0';
+		ch_free( v->bv_val );
+		v->bv_val = buf;
+		v->bv_len = n;
+	}
+}
+
+/* sTTL is entryTtl in minutes (MS-TAIL 2.2.5) */
+static Attribute *
+sttl_from_entryttl( Entry *stored, AttributeDescription *clone )
+{
+	Attribute *ttl = attr_find( stored->e_attrs, slap_schema.si_ad_entryTtl );
+	Attribute *a;
+	struct berval bv;
+	char buf[32];
+	long secs;
+
+	if ( !ttl || ttl->a_numvals != 1 )
+		return NULL;
+	secs = strtol( ttl->a_vals[0].bv_val, NULL, 10 );
+	bv.bv_val = buf;
+	bv.bv_len = snprintf( buf, sizeof( buf ), "%ld", ( secs + 59 ) / 60 );
+	a = attr_alloc( clone );
+	a->a_vals = ch_calloc( 2, sizeof( struct berval ) );
+	ber_dupbv( &a->a_vals[0], &bv );
+	a->a_nvals = a->a_vals;
+	a->a_numvals = 1;
+	return a;
+}
+
+static Attribute *
+copy_as( Attribute *a, AttributeDescription *desc, int latin1 )
+{
+	Attribute *dup = attr_dup( a );
+
+	dup->a_desc = desc;
+	if ( latin1 ) {
+		/* the copy's values must be its own before they change */
+		if ( dup->a_nvals == dup->a_vals ) {
+			dup->a_vals = NULL;
+			ber_bvarray_dup_x( &dup->a_vals, dup->a_nvals, NULL );
+		}
+		to_latin1( dup );
+	}
+	return dup;
+}
+
+Entry *
+ils_reply_entry( Operation *op, ils_reply *r, Entry *stored )
+{
+	ils_info *ii = op->o_bd->be_private;
+	Entry *e = entry_alloc();
+	Attribute *a, **tail = &e->e_attrs, *s;
+	AttributeName *an = op->ors_attrs;
+	char used[256];
+	int i, k;
+
+	ber_dupbv( &e->e_name, &stored->e_name );
+	ber_dupbv( &e->e_nname, &stored->e_nname );
+	memset( used, 0, sizeof( used ) );
+
+	/* the requested attributes, in request order, under requested names */
+	for ( i = 0; i < r->ir_nattrs; i++ ) {
+		AttributeDescription *clone = &r->ir_clones[i];
+		int found = 0;
+
+		if ( !an[i].an_desc )
+			continue;
+		for ( s = stored->e_attrs, k = 0; s; s = s->a_next, k++ ) {
+			if ( !is_at_subtype( s->a_desc->ad_type, clone->ad_type ) )
+				continue;
+			*tail = copy_as( s, clone, r->ir_latin1 );
+			tail = &(*tail)->a_next;
+			if ( k < (int)sizeof( used ) ) used[k] = 1;
+			found = 1;
+		}
+		if ( !found && ii->ii_ad_sttl && clone->ad_type == ii->ii_ad_sttl->ad_type &&
+			( a = sttl_from_entryttl( stored, clone ) ) )
+		{
+			*tail = a;
+			tail = &a->a_next;
+		}
+	}
+	/* everything else that may be wanted: all user attributes for "*" or
+	 * an empty list, and operational ones always, since overlays above
+	 * (the TTL overlay) read them; send_search_entry() drops what was not
+	 * asked for */
+	for ( s = stored->e_attrs, k = 0; s; s = s->a_next, k++ ) {
+		int oper = is_at_operational( s->a_desc->ad_type );
+		if ( k < (int)sizeof( used ) && used[k] )
+			continue;
+		if ( !oper && !r->ir_all_user )
+			continue;
+		*tail = copy_as( s, s->a_desc, r->ir_latin1 && !oper );
+		tail = &(*tail)->a_next;
+	}
+	return e;
+}

@@ -1,0 +1,245 @@
+/* store.c - registrations in LMDB
+ *
+ * One LMDB environment per database, in its directory; one key per
+ * registration: the normalised cn value.  The value is slapd's own flat
+ * entry encoding (entry_encode), with normalised values, so a decoded
+ * entry can be matched against filters without normalising again.
+ */
+#include "portable.h"
+#include <stdio.h>
+#include <ac/string.h>
+#include <sys/stat.h>
+#include <errno.h>
+#include "slap.h"
+#include "slap-config.h"
+#include "back-ils.h"
+
+int
+ils_store_open( BackendDB *be, ConfigReply *cr )
+{
+	ils_info *ii = be->be_private;
+	MDB_txn *txn;
+	unsigned flags = MDB_NOTLS;
+	int rc;
+
+	if ( ii->ii_env )
+		return 0;
+	if ( mkdir( ii->ii_dir, 0700 ) && errno != EEXIST ) {
+		snprintf( cr->msg, sizeof( cr->msg ), "back-ils: cannot create %s: %s",
+			ii->ii_dir, strerror( errno ) );
+		goto fail;
+	}
+	if ( ii->ii_nosync )
+		flags |= MDB_NOSYNC;
+	if ( ( rc = mdb_env_create( &ii->ii_env ) ) ||
+		( rc = mdb_env_set_mapsize( ii->ii_env, ii->ii_mapsize ) ) ||
+		( rc = mdb_env_set_maxreaders( ii->ii_env, 1024 ) ) ||
+		( rc = mdb_env_open( ii->ii_env, ii->ii_dir, flags, 0600 ) ) ||
+		( rc = mdb_txn_begin( ii->ii_env, NULL, 0, &txn ) ) )
+	{
+		snprintf( cr->msg, sizeof( cr->msg ), "back-ils: cannot open LMDB in %s: %s",
+			ii->ii_dir, mdb_strerror( rc ) );
+		goto fail;
+	}
+	if ( ( rc = mdb_dbi_open( txn, NULL, 0, &ii->ii_dbi ) ) ||
+		( rc = mdb_txn_commit( txn ) ) )
+	{
+		snprintf( cr->msg, sizeof( cr->msg ), "back-ils: cannot open LMDB database: %s",
+			mdb_strerror( rc ) );
+		goto fail;
+	}
+	return 0;
+fail:
+	Debug( LDAP_DEBUG_ANY, "%s\n", cr->msg );
+	ils_store_close( ii );
+	return 1;
+}
+
+void
+ils_store_close( ils_info *ii )
+{
+	if ( ii && ii->ii_env ) {
+		mdb_env_sync( ii->ii_env, 1 );
+		mdb_env_close( ii->ii_env );
+		ii->ii_env = NULL;
+	}
+}
+
+/* copy an LMDB value into a decoded Entry that owns its memory */
+static int
+store_decode( MDB_val *data, Entry **ep )
+{
+	EntryHeader eh;
+	size_t head, rest, bvs;
+	char *buf;
+
+	eh.bv.bv_val = data->mv_data;
+	eh.bv.bv_len = data->mv_size;
+	if ( entry_header( &eh ) != LDAP_SUCCESS )
+		return LDAP_OTHER;
+	head = eh.data - (char *)data->mv_data;
+	rest = data->mv_size - head;
+	bvs = eh.nvals * sizeof( struct berval );
+	buf = ch_malloc( bvs + rest );
+	memcpy( buf + bvs, eh.data, rest );
+	eh.bv.bv_val = buf;
+	eh.bv.bv_len = bvs + rest;
+	eh.data = buf + bvs;
+	if ( entry_decode( &eh, ep ) != LDAP_SUCCESS ) {
+		ch_free( buf );
+		return LDAP_OTHER;
+	}
+	/* entry_free() frees the DNs on their own, the attributes not:
+	 * the DNs need their own memory, the values stay in buf */
+	ber_dupbv( &(*ep)->e_name, &(*ep)->e_name );
+	ber_dupbv( &(*ep)->e_nname, &(*ep)->e_nname );
+	return LDAP_SUCCESS;
+}
+
+static void
+store_key( struct berval *key, MDB_val *k )
+{
+	k->mv_data = key->bv_val;
+	k->mv_size = key->bv_len;
+}
+
+static int
+store_error( const char *what, int rc )
+{
+	Debug( LDAP_DEBUG_ANY, "back-ils: %s: %s\n", what, mdb_strerror( rc ) );
+	return rc == MDB_MAP_FULL ? LDAP_ADMINLIMIT_EXCEEDED : LDAP_OTHER;
+}
+
+int
+ils_store_get( ils_info *ii, struct berval *key, Entry **ep )
+{
+	MDB_txn *txn;
+	MDB_val k, v;
+	int rc;
+
+	*ep = NULL;
+	if ( ( rc = mdb_txn_begin( ii->ii_env, NULL, MDB_RDONLY, &txn ) ) )
+		return store_error( "read", rc );
+	store_key( key, &k );
+	rc = mdb_get( txn, ii->ii_dbi, &k, &v );
+	if ( rc == 0 )
+		rc = store_decode( &v, ep );
+	else if ( rc == MDB_NOTFOUND )
+		rc = LDAP_NO_SUCH_OBJECT;
+	else
+		rc = store_error( "get", rc );
+	mdb_txn_abort( txn );
+	return rc;
+}
+
+int
+ils_store_put( ils_info *ii, struct berval *key, Entry *e )
+{
+	MDB_txn *txn;
+	MDB_val k, v;
+	struct berval bv;
+	int rc;
+
+	if ( entry_encode( e, &bv ) )
+		return LDAP_OTHER;
+	if ( ( rc = mdb_txn_begin( ii->ii_env, NULL, 0, &txn ) ) ) {
+		ch_free( bv.bv_val );
+		return store_error( "write", rc );
+	}
+	store_key( key, &k );
+	v.mv_data = bv.bv_val;
+	v.mv_size = bv.bv_len;
+	rc = mdb_put( txn, ii->ii_dbi, &k, &v, 0 );
+	ch_free( bv.bv_val );
+	if ( rc ) {
+		mdb_txn_abort( txn );
+		return store_error( "put", rc );
+	}
+	if ( ( rc = mdb_txn_commit( txn ) ) )
+		return store_error( "commit", rc );
+	return LDAP_SUCCESS;
+}
+
+int
+ils_store_del( ils_info *ii, struct berval *key )
+{
+	MDB_txn *txn;
+	MDB_val k;
+	int rc;
+
+	if ( ( rc = mdb_txn_begin( ii->ii_env, NULL, 0, &txn ) ) )
+		return store_error( "write", rc );
+	store_key( key, &k );
+	rc = mdb_del( txn, ii->ii_dbi, &k, NULL );
+	if ( rc ) {
+		mdb_txn_abort( txn );
+		return rc == MDB_NOTFOUND ? LDAP_NO_SUCH_OBJECT : store_error( "del", rc );
+	}
+	if ( ( rc = mdb_txn_commit( txn ) ) )
+		return store_error( "commit", rc );
+	return LDAP_SUCCESS;
+}
+
+/* Decode up to max registrations in key order, starting at from (or at the
+ * first key when from is empty), skipping from itself when skip_from.  The
+ * read transaction ends before the caller sends anything, so a slow client
+ * never pins LMDB pages and callbacks may write.  last receives a copy of
+ * the last key read (ch_malloc'd; the caller frees it). */
+int
+ils_store_scan( ils_info *ii, struct berval *from, int skip_from,
+	Entry **batch, int max, int *n, struct berval *last )
+{
+	MDB_txn *txn;
+	MDB_cursor *mc;
+	MDB_val k, v;
+	MDB_cursor_op op = MDB_FIRST;
+	int rc;
+
+	*n = 0;
+	BER_BVZERO( last );
+	if ( ( rc = mdb_txn_begin( ii->ii_env, NULL, MDB_RDONLY, &txn ) ) )
+		return store_error( "read", rc );
+	if ( ( rc = mdb_cursor_open( txn, ii->ii_dbi, &mc ) ) ) {
+		mdb_txn_abort( txn );
+		return store_error( "cursor", rc );
+	}
+	if ( from && from->bv_len ) {
+		store_key( from, &k );
+		op = MDB_SET_RANGE;
+	}
+	for ( rc = mdb_cursor_get( mc, &k, &v, op ); rc == 0 && *n < max;
+		rc = mdb_cursor_get( mc, &k, &v, MDB_NEXT ) )
+	{
+		if ( skip_from && op == MDB_SET_RANGE && k.mv_size == from->bv_len &&
+			!memcmp( k.mv_data, from->bv_val, k.mv_size ) )
+		{
+			op = MDB_NEXT;
+			continue;
+		}
+		op = MDB_NEXT;
+		if ( store_decode( &v, &batch[*n] ) != LDAP_SUCCESS )
+			continue;
+		(*n)++;
+		ber_bvreplace( last, &(struct berval){ k.mv_size, k.mv_data } );
+	}
+	mdb_cursor_close( mc );
+	mdb_txn_abort( txn );
+	if ( rc && rc != MDB_NOTFOUND )
+		return store_error( "scan", rc );
+	return LDAP_SUCCESS;
+}
+
+long
+ils_store_count( ils_info *ii )
+{
+	MDB_txn *txn;
+	MDB_stat st;
+	long n = -1;
+
+	if ( mdb_txn_begin( ii->ii_env, NULL, MDB_RDONLY, &txn ) == 0 ) {
+		if ( mdb_stat( txn, ii->ii_dbi, &st ) == 0 )
+			n = (long)st.ms_entries;
+		mdb_txn_abort( txn );
+	}
+	return n;
+}

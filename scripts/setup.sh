@@ -1,0 +1,113 @@
+#!/bin/sh
+# Prepare a Debian 12 machine to build back-ils and build it.
+#
+#  1. install slapd, the client tools and the build dependencies (apt);
+#  2. add deb-src entries derived from the machine's own apt sources;
+#  3. fetch the OpenLDAP source package that matches the installed slapd
+#     and configure it with Debian's flags (only the headers are needed);
+#  4. autoreconf, configure and make the modules in _build/.
+#
+# Idempotent: each step is skipped when its result is already there, so a
+# second run takes seconds.  The prepared OpenLDAP tree is cached in .cache/
+# (ignored by git).  Needs root for apt; set ILS_SKIP_APT=1 to skip step 1-2.
+set -eu
+
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+CACHE=${ILS_CACHE:-$TOP/.cache}
+BUILD=${ILS_BUILD:-$TOP/_build}
+
+say() { printf '== setup: %s\n' "$*"; }
+
+PKGS="slapd ldap-utils libldap-dev lmdb-utils autoconf automake libtool
+ build-essential dpkg-dev pkg-config libsasl2-dev libgnutls28-dev libltdl-dev
+ libwrap0-dev unixodbc-dev libperl-dev libargon2-dev python3"
+
+need_pkgs() {
+	for p in $PKGS; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || return 0
+	done
+	return 1
+}
+
+# deb-src stanzas mirror the existing deb stanzas: same URIs, suites and
+# components, so no archive host is ever written by this project.
+add_deb_src() {
+	out=/etc/apt/sources.list.d/back-ils-deb-src.sources
+	[ -f "$out" ] && return 1
+	tmp=$(mktemp)
+	for f in /etc/apt/sources.list.d/*.sources; do
+		[ -f "$f" ] || continue
+		awk '
+			BEGIN { RS=""; ORS="\n\n" }
+			/(^|\n)Types:[^\n]*deb([ \t]|$|\n)/ && /URIs:[^\n]*debian/ {
+				gsub(/Types:[^\n]*/, "Types: deb-src"); print
+			}' "$f" >> "$tmp"
+	done
+	if [ -f /etc/apt/sources.list ]; then
+		grep -E '^deb[[:space:]]' /etc/apt/sources.list | grep debian |
+			sed 's/^deb[[:space:]]/deb-src /' > "$tmp.list" || true
+		[ -s "$tmp.list" ] && cp "$tmp.list" /etc/apt/sources.list.d/back-ils-deb-src.list
+		rm -f "$tmp.list"
+	fi
+	if [ -s "$tmp" ]; then cp "$tmp" "$out"; else : > "$out"; fi
+	rm -f "$tmp"
+	return 0
+}
+
+if [ "${ILS_SKIP_APT:-0}" != 1 ]; then
+	fresh_src=0
+	add_deb_src && fresh_src=1
+	if need_pkgs || [ $fresh_src = 1 ] || ! ls /var/lib/apt/lists/*Sources* >/dev/null 2>&1; then
+		say "apt-get update and install"
+		export DEBIAN_FRONTEND=noninteractive
+		apt-get update -qq
+		apt-get install -y -qq --no-install-recommends $PKGS >/dev/null
+	fi
+fi
+
+SLAPD_VERSION=$(dpkg-query -W -f='${Version}' slapd)
+UPSTREAM=$(echo "$SLAPD_VERSION" | sed 's/^[0-9]*://; s/-[^-]*$//')
+SRC=$CACHE/openldap-$UPSTREAM
+OLB=$CACHE/ol-build-$SLAPD_VERSION
+mkdir -p "$CACHE"
+
+if [ ! -f "$SRC/servers/slapd/slap.h" ] || [ ! -f "$CACHE/.source-$SLAPD_VERSION" ]; then
+	say "apt-get source openldap=$SLAPD_VERSION"
+	rm -rf "$SRC"
+	(cd "$CACHE" && apt-get source -qq "openldap=$SLAPD_VERSION" >/dev/null)
+	touch "$CACHE/.source-$SLAPD_VERSION"
+fi
+
+if [ ! -f "$OLB/include/ldap_config.h" ]; then
+	say "configure OpenLDAP with Debian's flags (about a minute)"
+	rm -rf "$OLB"; mkdir -p "$OLB"
+	eval "$(DEB_CFLAGS_MAINT_APPEND='-Wall -D_FILE_OFFSET_BITS=64 -D_GNU_SOURCE' \
+		DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --export=sh)"
+	MA=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
+	(cd "$OLB" && "$SRC/configure" --build="$MA" --prefix=/usr \
+		--includedir='${prefix}/include' --mandir='${prefix}/share/man' \
+		--infodir='${prefix}/share/info' --sysconfdir=/etc --localstatedir=/var \
+		--disable-option-checking --disable-silent-rules \
+		--libdir='${prefix}/lib/'"$MA" --runstatedir=/run \
+		--disable-maintainer-mode --disable-dependency-tracking \
+		$(grep -v '^#' "$SRC/debian/configure.options" | tr -d "'") \
+		> "$OLB.configure.log" 2>&1) || { tail -30 "$OLB.configure.log"; exit 1; }
+	make -C "$OLB/include" >/dev/null
+fi
+
+if [ ! -f "$TOP/configure" ] || [ "$TOP/configure.ac" -nt "$TOP/configure" ] ||
+   [ "$TOP/Makefile.am" -nt "$TOP/Makefile.in" ]; then
+	say "autoreconf"
+	(cd "$TOP" && autoreconf -fi >/dev/null 2>&1) || (cd "$TOP" && autoreconf -fi)
+fi
+
+mkdir -p "$BUILD"
+if [ ! -f "$BUILD/Makefile" ] || [ "$TOP/configure" -nt "$BUILD/Makefile" ]; then
+	say "configure back-ils"
+	eval "$(DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --export=sh)"
+	(cd "$BUILD" && "$TOP/configure" -q --with-openldap-source="$SRC" \
+		--with-openldap-build="$OLB" --prefix=/usr --libdir=/usr/lib)
+fi
+say "make"
+make -s -C "$BUILD" >/dev/null
+say "modules ready in $BUILD/.libs"
