@@ -1,0 +1,92 @@
+# lib.sh - helpers for the back-ils test scripts (sourced)
+#
+# Every test starts its own slapd on a free loopback port with the real
+# back_ils module and stops it by its PID.  Each check prints one line,
+# "ok - ..." or "not ok - ...", which tests/run.sh counts.
+
+TOP=${TOP:-$(cd "$(dirname "$0")/.." && pwd)}
+BUILD=${ILS_BUILD:-$TOP/_build}
+SLAPD=${SLAPD:-/usr/sbin/slapd}
+WIRE=$BUILD/tests/ilswire
+SCHEMADIR=${SCHEMADIR:-/etc/ldap/schema}
+T=$(mktemp -d /tmp/ilstest.XXXXXX)
+SPID=
+trap 'stop_slapd; rm -rf "$T"' EXIT
+
+ok() { echo "ok - $*"; }
+nok() { echo "not ok - $*"; }
+
+# check DESCRIPTION COMMAND...: ok when the command succeeds
+check() {
+	d=$1; shift
+	if "$@" > "$T/check.out" 2>&1; then ok "$d"; else nok "$d"; sed 's/^/#   /' "$T/check.out" | head -20; fi
+}
+
+# expect_rc CODE DESCRIPTION COMMAND...: ok when the command exits with CODE
+# (ldap-utils exit with the LDAP result code)
+expect_rc() {
+	want=$1 d=$2; shift 2
+	"$@" > "$T/check.out" 2>&1
+	got=$?
+	if [ "$got" = "$want" ]; then ok "$d (result $want)"
+	else nok "$d: result $got, expected $want"; sed 's/^/#   /' "$T/check.out" | head -10; fi
+}
+
+# wire ARGS...: run the wire-level client; its own ok/not ok lines count
+wire() { "$WIRE" -H 127.0.0.1 -p "$PORT" "$@"; }
+
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# start_slapd ARGS...: -f conf or -F dir; waits until it answers
+start_slapd() {
+	PORT=${PORT:-$(free_port)}
+	URI=ldap://127.0.0.1:$PORT
+	"$SLAPD" -d "${SLAPD_DEBUG:-0}" -h "$URI/" "$@" >> "$T/slapd.log" 2>&1 &
+	SPID=$!
+	i=0
+	while [ $i -lt 100 ]; do
+		ldapsearch -x -H "$URI" -b "" -s base >/dev/null 2>&1 && return 0
+		kill -0 "$SPID" 2>/dev/null || break
+		sleep 0.1; i=$((i + 1))
+	done
+	nok "slapd started"; sed 's/^/#   /' "$T/slapd.log" | tail -20
+	SPID=
+	return 1
+}
+
+stop_slapd() {
+	[ -n "$SPID" ] || return 0
+	kill "$SPID" 2>/dev/null
+	i=0
+	while kill -0 "$SPID" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	kill -9 "$SPID" 2>/dev/null
+	SPID=
+}
+
+# crash_slapd: kill -9, as a power cut would stop the process
+crash_slapd() {
+	[ -n "$SPID" ] || return 0
+	kill -9 "$SPID" 2>/dev/null
+	wait "$SPID" 2>/dev/null
+	SPID=
+}
+
+alive() { [ -n "$SPID" ] && kill -0 "$SPID" 2>/dev/null; }
+
+# ils_conf DATADIR: the default configuration of scripts/ils-config
+ils_conf() { "$TOP/scripts/ils-config" "$1" "$BUILD"; }
+
+lsearch() { ldapsearch -x -LLL -o ldif-wrap=no -H "$URI" "$@"; }
+lmodify() { ldapmodify -x -H "$URI" "$@"; }
+
+# finish: the last line of every test file; tests/run.sh counts a file
+# that never got here as a failure
+finish() { echo "ok - $(basename "$0") ran to the end"; }
+
+# ldif_add DN [ATTR: VALUE ...]: an LDAPv3 Add from the arguments
+ldif_add() {
+	dn=$1; shift
+	{ echo "dn: $dn"; for l in "$@"; do echo "$l"; done; } | ldapadd -x -H "$URI"
+}
