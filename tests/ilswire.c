@@ -1,53 +1,53 @@
 /* ilswire.c - speak LDAP to an ILS server exactly like NetMeeting 3.01 */
 /*
  * ilswire is the wire-level test client of back-ils.  It builds every
- * request PDU by hand with liblber and sends it over a plain TCP socket,
- * so the server sees precisely the bytes a NetMeeting 3.01 client sends
- * (MS-TAIL section 4.1-4.4, clients.md section 1.1): one connection per
- * action, an LDAPv2 anonymous simple Bind, one or two operations, an
- * Unbind.  The odd DN forms, the "%" wildcard, the Add without an
- * objectClass all go out verbatim; libldap would normalise or refuse
- * some of them.  Replies are decoded strictly and checked byte for byte
- * where NetMeeting cares: attribute names and order in search results,
- * Latin-1 values returned to LDAPv2 clients.
+ * request PDU by hand with liblber and writes it to a plain TCP socket,
+ * so the server sees the bytes a NetMeeting 3.01 client sends (MS-TAIL
+ * 4.1-4.4, clients.md 1.1): one connection per action, an LDAPv2
+ * anonymous simple Bind, one or two operations, an Unbind.  The odd DN
+ * forms, the "%" wildcard and the Add without objectClass go out
+ * verbatim, which libldap would not guarantee.  Replies are decoded
+ * strictly and checked byte for byte where NetMeeting cares: attribute
+ * names and order in search results, Latin-1 values for LDAPv2 clients.
  *
  * Usage: ilswire [-L] [-v] -H host -p port SCENARIO [args]
- *   -L  encode every length of every PDU sent in the 4-byte long form
- *       (0x84 b3 b2 b1 b0), as the Windows LDAP client does
- *   -v  hex dump every PDU sent and received on stderr
+ *   -L  send every length in the 4-byte long form (0x84 b3 b2 b1 b0),
+ *       as the Windows LDAP client does
+ *   -v  hex dump the PDUs sent and received on stderr
  *
  * Scenarios (EMAIL defaults to egruber@contoso.com):
- *   register [EMAIL]          T1: Add + Modify(add), then Unbind
+ *   register [EMAIL]          T1: Add, Modify(add) of the application data
  *   register-replace [EMAIL]  T1 with Modify(replace)
- *   keepalive [EMAIL]         T2: (sttl=10) search finds the user
+ *   keepalive [EMAIL]         T2: the (sttl=10) search finds the user
  *   keepalive-absent [EMAIL]  T2-neg: the same search finds nothing
- *   browse [EMAIL]            T3: (cn=%) listing, names/order/values
+ *   browse [EMAIL]            T3: (cn=%) listing; names, order, values
  *   order [EMAIL]             D4: attributes come back as requested
- *   lookup [EMAIL]            GnomeMeeting style single-user lookup
+ *   lookup [EMAIL]            GnomeMeeting-style lookup of one user
  *   unregister [EMAIL]        T4: Delete, then Delete again -> 32
- *   latin1 [EMAIL]            D5: ISO-8859-1 names, v2 vs v3 readers
- *   raw HEX...                send one hand-made PDU after the Bind
+ *   latin1 [EMAIL]            D5: ISO-8859-1 names, LDAPv2/v3 readers
+ *   raw HEX...                one hand-made PDU after the Bind, sent
+ *                             verbatim even with -L; prints the result
  *   add-expect CODE DN [ATTR[=VALUE]...]
- *   mod-expect CODE DN [OP:ATTR[=VALUE]...]     OP: add|delete|replace
+ *   mod-expect CODE DN [add|delete|replace:ATTR[=VALUE]...]
  *   search-expect CODE BASE base|one|sub FILTER [ATTR...]
- *                 FILTER: eq:A=V | and:A=V,A=V,... | present:A
+ *       FILTER: eq:A=V | and:A=V,A=V,... | present:A
  *   modrdn-expect CODE DN NEWRDN
- * In values "\xNN" stands for one byte and "\\" for a backslash.
- * Consecutive ATTR=VALUE (or OP:ATTR=VALUE) arguments with the same
- * name form one multi-valued attribute; a name without "=" gives an
- * attribute with no values at all (a deliberately bad request).
+ * In values "\xNN" is one byte and "\\" a backslash.  Consecutive
+ * arguments with the same (operation and) name form one multi-valued
+ * attribute; a name without "=" is an attribute with no values at all,
+ * a deliberately bad request.
  *
  * Output is TAP-like: one "ok - ..." or "not ok - ...: seen" line per
- * check, "#" lines for information.  Exit status 0 when every check
- * passed, 1 when one failed, 2 on usage or connection errors.
+ * check, "#" lines for information.  Exit status: 0 all checks passed,
+ * 1 a check failed, 2 usage or connection error.
  *
  * Build: gcc -Wall -Wextra -O2 -o /tmp/ilswire tests/ilswire.c -llber
  */
 
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
 #include <signal.h>
@@ -61,7 +61,7 @@
 
 #include <lber.h>
 
-/* Protocol op tags (RFC 4511); spelled out so that only liblber is needed */
+/* Protocol op tags (RFC 4511), spelled out so that only liblber is needed */
 #define OP_BIND_REQ	0x60
 #define OP_BIND_RES	0x61
 #define OP_UNBIND_REQ	0x42
@@ -76,9 +76,7 @@
 #define OP_DELETE_RES	0x6b
 #define OP_MODDN_REQ	0x6c
 #define OP_MODDN_RES	0x6d
-#define OP_COMPARE_RES	0x6f
 #define OP_SEARCH_REF	0x73
-#define OP_EXTENDED_RES	0x78
 
 #define AUTH_SIMPLE	0x80
 #define FILTER_AND	0xa0
@@ -92,18 +90,21 @@
 #define TIMEOUT_MS	5000		/* per reply PDU, and for connect */
 #define MAX_PDU		(16 * 1024 * 1024)
 #define MAX_ENTRIES	100000
-#define MAX_ELEMS	100000		/* attributes per entry, values per attribute */
+#define MAX_ELEMS	100000		/* attributes per entry, values per attr */
 #define MAX_DEPTH	32		/* BER nesting; LDAP needs less than 10 */
 
-#define DEFAULT_EMAIL	"egruber@contoso.com"
+#define NELEM(a)	((int)(sizeof(a) / sizeof((a)[0])))
+#define V(...)		((const char *const []){ __VA_ARGS__ })
 
 static int opt_long, opt_verbose;
 static const char *host, *port;
-static const char *email = DEFAULT_EMAIL;
+static const char *email = "egruber@contoso.com";
 static char nmdn[512], moddn[512], canon[512];
+static int variant, sargc;		/* the scenario's variant and arguments */
+static char **sargv;
 static int nchecks, nfail;
-static int sent_any;		/* the -L self-check looks at the first PDU only */
-static char errbuf[512];	/* why the last exchange failed */
+static int sent_any;			/* -L self-check: first PDU only */
+static char errbuf[512];		/* why the last exchange failed */
 
 /* ---- small utilities ---- */
 
@@ -122,20 +123,31 @@ xrealloc(void *p, size_t n)
 	return p;
 }
 
-/* Print one check line; `seen` says what was observed when it failed */
+/* Note why an exchange failed; the caller reports it in a check */
+static int
+fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(errbuf, sizeof(errbuf), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* One check line; `seen` tells what was observed when it failed */
 static int
 check(int ok, const char *seen, const char *fmt, ...)
 {
 	va_list ap;
 
 	nchecks++;
-	if (!ok)
-		nfail++;
+	nfail += !ok;
 	fputs(ok ? "ok - " : "not ok - ", stdout);
 	va_start(ap, fmt);
 	vprintf(fmt, ap);
 	va_end(ap);
-	if (!ok && seen)
+	if (!ok && seen != NULL)
 		printf(": %s", seen);
 	putchar('\n');
 	return ok;
@@ -147,24 +159,18 @@ struct buf {
 };
 
 static void
-buf_grow(struct buf *b, size_t n)
+buf_put(struct buf *b, const void *d, size_t n)
 {
 	if (b->len + n > b->cap) {
 		b->cap = (b->len + n) * 2 + 64;
 		b->p = xrealloc(b->p, b->cap);
 	}
-}
-
-static void
-buf_put(struct buf *b, const void *d, size_t n)
-{
-	buf_grow(b, n);
-	if (n)
+	if (d != NULL && n > 0)
 		memcpy(b->p + b->len, d, n);
 	b->len += n;
 }
 
-/* A byte string; always NUL-terminated for convenience, may hold NULs */
+/* A byte string, NUL-terminated for convenience; it may hold NULs */
 struct val {
 	char *p;
 	size_t len;
@@ -174,8 +180,7 @@ static void
 val_set(struct val *v, const void *p, size_t len)
 {
 	v->p = xrealloc(NULL, len + 1);
-	if (len)
-		memcpy(v->p, p, len);
+	memcpy(v->p, p, len);
 	v->p[len] = '\0';
 	v->len = len;
 }
@@ -186,67 +191,55 @@ val_is(const struct val *v, const char *s)
 	return v->len == strlen(s) && memcmp(v->p, s, v->len) == 0;
 }
 
-/* Render bytes for a report line: printable ASCII as is, the rest \xNN */
+/* Bytes for a report line: printable ASCII as is, the rest as \xNN */
 static const char *
-esc(const struct val *v)
+esc(const char *p, size_t len)
 {
 	static char bufs[4][1024];
 	static int k;
 	char *o = bufs[k++ & 3];
 	size_t i, j = 0;
 
-	for (i = 0; i < v->len; i++) {
-		unsigned char ch = v->p[i];
+	for (i = 0; i < len && j < sizeof(bufs[0]) - 8; i++) {
+		unsigned char ch = p[i];
 
-		if (j > sizeof(bufs[0]) - 8) {
-			strcpy(o + j, "...");
-			return o;
-		}
 		if (ch >= 0x20 && ch < 0x7f && ch != '\\')
 			o[j++] = ch;
 		else
 			j += sprintf(o + j, "\\x%02x", ch);
 	}
-	o[j] = '\0';
+	strcpy(o + j, i < len ? "..." : "");
 	return o;
 }
 
-static int
-hexval(int ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
+#define ESC(v)	esc((v)->p, (v)->len)
 
 /* Command-line values: "\xNN" is one byte, "\\" a backslash */
 static void
 unescape(const char *s, size_t len, struct val *out)
 {
 	struct buf b = { NULL, 0, 0 };
+	unsigned int x;
 	unsigned char ch;
 	size_t i;
 
 	for (i = 0; i < len; i++) {
 		ch = s[i];
 		if (ch == '\\' && len - i >= 4 && s[i + 1] == 'x' &&
-		    hexval(s[i + 2]) >= 0 && hexval(s[i + 3]) >= 0) {
-			ch = hexval(s[i + 2]) << 4 | hexval(s[i + 3]);
+		    strspn(s + i + 2, "0123456789abcdefABCDEF") >= 2 &&
+		    sscanf(s + i + 2, "%2x", &x) == 1) {
+			ch = x;
 			i += 3;
 		} else if (ch == '\\' && i + 1 < len && s[i + 1] == '\\') {
 			i++;
 		}
 		buf_put(&b, &ch, 1);
 	}
-	val_set(out, b.p, b.len);
+	val_set(out, b.len ? (char *)b.p : "", b.len);
 	free(b.p);
 }
 
-/* ---- attribute lists (Add, Modify, filters, returned entries) ---- */
+/* ---- attribute lists: Add, Modify, filters and returned entries ---- */
 
 struct attr {
 	int op;			/* Modify operation; 0 elsewhere */
@@ -266,11 +259,9 @@ al_attr(struct attrlist *l, int op, const char *name, size_t nlen)
 	struct attr *a;
 
 	l->a = xrealloc(l->a, (l->n + 1) * sizeof(*l->a));
-	a = &l->a[l->n++];
+	a = memset(&l->a[l->n++], 0, sizeof(*a));
 	a->op = op;
 	val_set(&a->name, name, nlen);
-	a->vals = NULL;
-	a->nvals = 0;
 	return a;
 }
 
@@ -282,29 +273,19 @@ attr_val(struct attr *a, const char *v, size_t len)
 }
 
 /*
- * Append name=value; consecutive calls with the same op and name build
- * one multi-valued attribute (sprotid={T120,H323}).  A NULL value only
+ * Append name=value.  Consecutive calls with the same op and name build
+ * one multi-valued attribute (sprotid={T120,H323}); a NULL value only
  * makes sure the attribute exists, possibly with no values.
  */
 static void
-al_add(struct attrlist *l, int op, const char *name, const struct val *v)
+al_add(struct attrlist *l, int op, const char *name, const char *v, size_t len)
 {
 	struct attr *a = l->n ? &l->a[l->n - 1] : NULL;
 
 	if (a == NULL || a->op != op || !val_is(&a->name, name))
 		a = al_attr(l, op, name, strlen(name));
-	if (v)
-		attr_val(a, v->p, v->len);
-}
-
-static void
-al_adds(struct attrlist *l, int op, const char *name, const char *s)
-{
-	struct val v;
-
-	v.p = (char *)s;
-	v.len = strlen(s);
-	al_add(l, op, name, &v);
+	if (v != NULL)
+		attr_val(a, v, len);
 }
 
 static void
@@ -328,13 +309,6 @@ struct filter {
 	struct attrlist items;	/* one value each; PRESENT: a bare name */
 };
 
-static void
-f_item(struct filter *f, const char *name, const char *value)
-{
-	attr_val(al_attr(&f->items, 0, name, strlen(name)), value,
-	    strlen(value));
-}
-
 struct result {
 	int code;
 	struct val matched, text;
@@ -347,8 +321,7 @@ struct entry {
 
 struct search {
 	struct entry *e;
-	int n;
-	int refs;
+	int n, refs;
 	struct result done;
 };
 
@@ -379,11 +352,10 @@ search_free(struct search *s)
 /*
  * Walk the TLV at p[0..len).  Constructed-ness is bit 0x20 of the first
  * tag byte and nothing else, so context tags such as 0xa0 (and), 0xa3
- * (equalityMatch) or 0x87 (present) are handled without knowing LDAP.
- * Children of a constructed TLV must fill it exactly.  With out != NULL
- * the TLV is re-emitted with every length as 0x84 + 4 bytes, which is
- * how wldap32 encodes; otherwise the walk only validates.  Returns the
- * number of bytes the TLV occupies, 0 if it is malformed.
+ * (equalityMatch) or 0x87 (present) need no LDAP knowledge.  Children
+ * must fill their parent exactly.  With out != NULL the TLV is emitted
+ * again with every length as 0x84 + 4 bytes, as wldap32 encodes; else
+ * the walk only validates.  Returns the TLV's size, 0 if malformed.
  */
 static size_t
 tlv_walk(const unsigned char *p, size_t len, struct buf *out, int depth)
@@ -398,7 +370,7 @@ tlv_walk(const unsigned char *p, size_t len, struct buf *out, int depth)
 		if (++i >= len)
 			return 0;
 	}
-	if (out) {
+	if (out != NULL) {
 		buf_put(out, p, i);
 		at = out->len;
 		buf_put(out, "\x84\0\0\0\0", 5);
@@ -406,26 +378,25 @@ tlv_walk(const unsigned char *p, size_t len, struct buf *out, int depth)
 	if (p[i] < 0x80) {
 		clen = p[i++];
 	} else {
-		/* 0x80 would be the indefinite form, which LDAP forbids */
+		/* 0x80 alone is the indefinite form, which LDAP forbids */
 		n = p[i++] & 0x7f;
 		if (n == 0 || n > 4 || n > len - i)
 			return 0;
-		while (n--)
+		while (n-- > 0)
 			clen = clen << 8 | p[i++];
 	}
 	hdr = i;
 	if (clen > len - hdr)
 		return 0;
 	if (p[0] & 0x20) {
-		for (off = 0; off < clen; off += n) {
-			n = tlv_walk(p + hdr + off, clen - off, out, depth + 1);
-			if (n == 0)
+		for (off = 0; off < clen; off += n)
+			if ((n = tlv_walk(p + hdr + off, clen - off, out,
+			    depth + 1)) == 0)
 				return 0;
-		}
-	} else if (out) {
+	} else if (out != NULL) {
 		buf_put(out, p + hdr, clen);
 	}
-	if (out) {
+	if (out != NULL) {
 		n = out->len - at - 5;
 		out->p[at + 1] = n >> 24;
 		out->p[at + 2] = n >> 16;
@@ -437,6 +408,11 @@ tlv_walk(const unsigned char *p, size_t len, struct buf *out, int depth)
 
 /* ---- transport ---- */
 
+struct conn {
+	int fd;
+	ber_int_t msgid;	/* the last messageID used on it */
+};
+
 static void
 dump(const char *dir, const unsigned char *p, size_t len)
 {
@@ -447,12 +423,11 @@ dump(const char *dir, const unsigned char *p, size_t len)
 	fprintf(stderr, "%s %zu bytes\n", dir, len);
 	for (i = 0; i < len; i += 16) {
 		fprintf(stderr, "  %04zx ", i);
-		for (j = i; j < i + 16; j++) {
+		for (j = i; j < i + 16; j++)
 			if (j < len)
 				fprintf(stderr, " %02x", p[j]);
 			else
 				fputs("   ", stderr);
-		}
 		fputs("  ", stderr);
 		for (j = i; j < i + 16 && j < len; j++)
 			fputc(p[j] >= 0x20 && p[j] < 0x7f ? p[j] : '.', stderr);
@@ -460,59 +435,11 @@ dump(const char *dir, const unsigned char *p, size_t len)
 	}
 }
 
-static long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
-struct conn {
-	int fd;
-	ber_int_t msgid;	/* the last messageID used on it */
-};
-
-/* Connect with a timeout so that a black-holed address cannot hang us */
-static int
-connect_to(const struct addrinfo *ai, int *err)
-{
-	struct pollfd pfd;
-	socklen_t el = sizeof(*err);
-	int fd, fl;
-
-	if ((fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol)) < 0) {
-		*err = errno;
-		return -1;
-	}
-	fl = fcntl(fd, F_GETFL);
-	fcntl(fd, F_SETFL, fl | O_NONBLOCK);
-	*err = 0;
-	if (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
-		if (errno != EINPROGRESS) {
-			*err = errno;
-		} else {
-			pfd.fd = fd;
-			pfd.events = POLLOUT;
-			if (poll(&pfd, 1, TIMEOUT_MS) != 1)
-				*err = ETIMEDOUT;
-			else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, err, &el) < 0)
-				*err = errno;
-		}
-	}
-	if (*err) {
-		close(fd);
-		return -1;
-	}
-	fcntl(fd, F_SETFL, fl);
-	return fd;
-}
-
-/* A connection failure ends the run: exit 2, as the test suite expects */
+/* A connection failure ends the run with exit 2; the suite expects that */
 static void
 conn_open(struct conn *c)
 {
+	struct timeval tv = { TIMEOUT_MS / 1000, 0 };
 	struct addrinfo hints, *res, *ai;
 	int rc, err = ECONNREFUSED;
 
@@ -522,9 +449,20 @@ conn_open(struct conn *c)
 		printf("not ok - connect %s:%s: %s\n", host, port, gai_strerror(rc));
 		exit(2);
 	}
-	c->fd = -1;
-	for (ai = res; ai && c->fd < 0; ai = ai->ai_next)
-		c->fd = connect_to(ai, &err);
+	for (c->fd = -1, ai = res; ai != NULL && c->fd < 0; ai = ai->ai_next) {
+		if ((c->fd = socket(ai->ai_family, ai->ai_socktype,
+		    ai->ai_protocol)) < 0) {
+			err = errno;
+			continue;
+		}
+		/* on Linux SO_SNDTIMEO bounds connect() too */
+		setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+		if (connect(c->fd, ai->ai_addr, ai->ai_addrlen) < 0) {
+			err = errno == EINPROGRESS ? ETIMEDOUT : errno;
+			close(c->fd);
+			c->fd = -1;
+		}
+	}
 	freeaddrinfo(res);
 	if (c->fd < 0) {
 		printf("not ok - connect %s:%s: %s\n", host, port, strerror(err));
@@ -548,15 +486,12 @@ send_raw(struct conn *c, const unsigned char *p, size_t len)
 	ssize_t n;
 
 	dump(">> sent", p, len);
-	for (off = 0; off < len; off += n) {
-		n = write(c->fd, p + off, len - off);
-		if (n < 0 && errno == EINTR) {
+	for (off = 0; off < len; off += n)
+		if ((n = write(c->fd, p + off, len - off)) < 0) {
+			if (errno != EINTR)
+				return fail("send: %s", strerror(errno));
 			n = 0;
-		} else if (n < 0) {
-			snprintf(errbuf, sizeof(errbuf), "send: %s", strerror(errno));
-			return -1;
 		}
-	}
 	return 0;
 }
 
@@ -564,78 +499,60 @@ send_raw(struct conn *c, const unsigned char *p, size_t len)
 static int
 send_ber(struct conn *c, BerElement *ber, int rc)
 {
-	struct berval bv;
 	struct buf lf = { NULL, 0, 0 };
-	const unsigned char *p;
-	size_t len;
+	struct berval bv;
+	char seen[32];
 
-	if (c->fd < 0 || rc < 0 || ber_flatten2(ber, &bv, 0) < 0) {
-		ber_free(ber, 1);
-		snprintf(errbuf, sizeof(errbuf), c->fd < 0 ? "connection lost "
-		    "earlier" : "cannot encode the request");
-		return -1;
-	}
-	p = (const unsigned char *)bv.bv_val;
-	len = bv.bv_len;
-	if (opt_long) {
-		if (tlv_walk(p, len, &lf, 0) != len) {
-			ber_free(ber, 1);
-			free(lf.p);
-			snprintf(errbuf, sizeof(errbuf), "cannot re-encode the request");
-			return -1;
-		}
-		p = lf.p;
-		len = lf.len;
+	if (c->fd < 0)
+		rc = fail("connection already lost");
+	else if (rc < 0 || ber_flatten2(ber, &bv, 0) < 0)
+		rc = fail("cannot encode the request");
+	else if (opt_long && tlv_walk((unsigned char *)bv.bv_val, bv.bv_len,
+	    &lf, 0) != bv.bv_len)
+		rc = fail("cannot re-encode the request");
+	else if (opt_long) {
 		if (!sent_any) {
-			snprintf(errbuf, sizeof(errbuf), "second byte 0x%02x", p[1]);
-			check(p[1] == 0x84, errbuf, "-L: first PDU sent has a "
-			    "4-byte long-form length (30 84 ...)");
+			snprintf(seen, sizeof(seen), "second byte 0x%02x", lf.p[1]);
+			check(lf.p[1] == 0x84, seen, "-L: the first PDU sent has "
+			    "a 4-byte long-form length (30 84 ...)");
 		}
+		rc = send_raw(c, lf.p, lf.len);
+	} else {
+		rc = send_raw(c, (unsigned char *)bv.bv_val, bv.bv_len);
 	}
 	sent_any = 1;
-	if ((rc = send_raw(c, p, len)) < 0)
+	if (rc < 0)
 		conn_close(c);
 	ber_free(ber, 1);
 	free(lf.p);
 	return rc;
 }
 
-/* Read exactly n bytes before the deadline */
+/* Read exactly n bytes before the deadline (CLOCK_MONOTONIC, in ms) */
 static int
 read_full(int fd, unsigned char *p, size_t n, long deadline)
 {
-	struct pollfd pfd;
-	long left;
+	struct pollfd pfd = { fd, POLLIN, 0 };
+	struct timespec ts;
 	ssize_t r;
 
 	while (n > 0) {
-		if ((left = deadline - now_ms()) <= 0)
-			goto timeout;
-		pfd.fd = fd;
-		pfd.events = POLLIN;
-		r = poll(&pfd, 1, (int)left);
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		r = deadline - (ts.tv_sec * 1000L + ts.tv_nsec / 1000000L);
+		if (r <= 0 || (r = poll(&pfd, 1, (int)r)) == 0)
+			return fail("no reply within %d ms", TIMEOUT_MS);
+		if (r > 0)
+			r = read(fd, p, n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return fail("receive: %s", strerror(errno));
 		if (r == 0)
-			goto timeout;
-		if (r < 0 && errno == EINTR)
-			continue;
-		r = r < 0 ? -1 : read(fd, p, n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			snprintf(errbuf, sizeof(errbuf), "receive: %s", strerror(errno));
-			return -1;
-		}
-		if (r == 0) {
-			snprintf(errbuf, sizeof(errbuf), "connection closed by the server");
-			return -1;
-		}
+			return fail("connection closed by the server");
 		p += r;
 		n -= r;
 	}
 	return 0;
-timeout:
-	snprintf(errbuf, sizeof(errbuf), "no reply within %d ms", TIMEOUT_MS);
-	return -1;
 }
 
 /* Read one LDAPMessage: the tag and length first, then the body */
@@ -643,39 +560,32 @@ static int
 recv_pdu(struct conn *c, struct buf *pdu)
 {
 	unsigned char hdr[6];
-	long deadline = now_ms() + TIMEOUT_MS;
+	struct timespec ts;
 	size_t n = 0, len, i;
+	long deadline;
 
-	pdu->len = 0;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	deadline = ts.tv_sec * 1000L + ts.tv_nsec / 1000000L + TIMEOUT_MS;
 	if (read_full(c->fd, hdr, 2, deadline) < 0)
 		return -1;
-	if (hdr[0] != LBER_SEQUENCE) {
-		snprintf(errbuf, sizeof(errbuf), "reply starts with tag 0x%02x, "
-		    "not SEQUENCE", hdr[0]);
-		return -1;
-	}
+	if (hdr[0] != LBER_SEQUENCE)
+		return fail("reply starts with tag 0x%02x, not SEQUENCE", hdr[0]);
 	len = hdr[1];
 	if (hdr[1] & 0x80) {
 		n = hdr[1] & 0x7f;
-		if (n == 0 || n > 4) {
-			snprintf(errbuf, sizeof(errbuf), "reply length byte 0x%02x "
-			    "(indefinite or too long)", hdr[1]);
-			return -1;
-		}
+		if (n == 0 || n > 4)
+			return fail("reply length byte 0x%02x", hdr[1]);
 		if (read_full(c->fd, hdr + 2, n, deadline) < 0)
 			return -1;
 		for (len = 0, i = 0; i < n; i++)
 			len = len << 8 | hdr[2 + i];
 	}
-	if (len > MAX_PDU) {
-		snprintf(errbuf, sizeof(errbuf), "reply of %zu bytes is too big", len);
-		return -1;
-	}
+	if (len > MAX_PDU)
+		return fail("reply of %zu bytes is too big", len);
 	buf_put(pdu, hdr, 2 + n);
-	buf_grow(pdu, len);
-	if (read_full(c->fd, pdu->p + pdu->len, len, deadline) < 0)
+	buf_put(pdu, NULL, len);
+	if (read_full(c->fd, pdu->p + 2 + n, len, deadline) < 0)
 		return -1;
-	pdu->len += len;
 	dump("<< received", pdu->p, pdu->len);
 	return 0;
 }
@@ -723,19 +633,21 @@ get_str(BerElement *ber, struct val *v)
 	return 0;
 }
 
+/* Receive, validate and open an LDAPMessage up to its protocolOp */
 static int
 recv_msg(struct conn *c, struct msg *m)
 {
 	struct buf pdu = { NULL, 0, 0 };
 	struct berval bv;
 	ber_len_t len, end;
+	int rc = -1;
 
 	m->ber = NULL;
 	if (recv_pdu(c, &pdu) < 0)
-		goto fail;
+		goto out;
 	if (tlv_walk(pdu.p, pdu.len, NULL, 0) != pdu.len) {
-		snprintf(errbuf, sizeof(errbuf), "reply is not well-formed BER");
-		goto fail;
+		fail("reply is not well-formed BER");
+		goto out;
 	}
 	bv.bv_val = (char *)pdu.p;
 	bv.bv_len = pdu.len;
@@ -746,21 +658,19 @@ recv_msg(struct conn *c, struct msg *m)
 	    ber_get_int(m->ber, &m->msgid) == LBER_DEFAULT ||
 	    (m->op = ber_skip_tag(m->ber, &len)) == LBER_DEFAULT ||
 	    len > remaining(m->ber)) {
-		snprintf(errbuf, sizeof(errbuf), "reply is not an LDAPMessage");
-		goto fail;
+		fail("reply is not an LDAPMessage");
+		ber_free(m->ber, 1);
+		m->ber = NULL;
+		goto out;
 	}
 	m->opend = remaining(m->ber) - len;
+	rc = 0;
+out:
 	free(pdu.p);
-	return 0;
-fail:
-	if (m->ber)
-		ber_free(m->ber, 1);
-	m->ber = NULL;
-	free(pdu.p);
-	return -1;
+	return rc;
 }
 
-/* LDAPResult: resultCode, matchedDN, diagnosticMessage, [referral] */
+/* LDAPResult: resultCode, matchedDN, diagnosticMessage [, referral] */
 static int
 get_result(struct msg *m, struct result *r)
 {
@@ -770,16 +680,14 @@ get_result(struct msg *m, struct result *r)
 	if (ber_peek_tag(m->ber, &len) != LBER_ENUMERATED ||
 	    ber_get_enum(m->ber, &code) == LBER_DEFAULT ||
 	    get_str(m->ber, &r->matched) < 0 || get_str(m->ber, &r->text) < 0 ||
-	    remaining(m->ber) < m->opend) {
-		snprintf(errbuf, sizeof(errbuf), "malformed LDAPResult in op 0x%02lx",
+	    remaining(m->ber) < m->opend)
+		return fail("malformed LDAPResult in op 0x%02lx",
 		    (unsigned long)m->op);
-		return -1;
-	}
 	r->code = code;
 	return 0;
 }
 
-/* SearchResultEntry: objectName, attributes, order preserved */
+/* SearchResultEntry: objectName, then the attributes in their order */
 static int
 get_entry(struct msg *m, struct entry *e)
 {
@@ -810,11 +718,10 @@ get_entry(struct msg *m, struct entry *e)
 	if (remaining(ber) == end && end == m->opend)
 		return 0;
 bad:
-	snprintf(errbuf, sizeof(errbuf), "malformed SearchResultEntry");
-	return -1;
+	return fail("malformed SearchResultEntry");
 }
 
-/* Report a reply that is not the one expected, with its text if any */
+/* Describe a reply that is not the one expected, with its text if any */
 static void
 unexpected(struct msg *m, ber_int_t want_id, ber_tag_t want_op)
 {
@@ -824,32 +731,11 @@ unexpected(struct msg *m, ber_int_t want_id, ber_tag_t want_op)
 	memset(&r, 0, sizeof(r));
 	if (m->op != OP_SEARCH_ENTRY && get_result(m, &r) == 0)
 		snprintf(text, sizeof(text), " (resultCode %d, text \"%s\")",
-		    r.code, esc(&r.text));
+		    r.code, ESC(&r.text));
 	result_free(&r);
-	snprintf(errbuf, sizeof(errbuf), "reply messageID %d op 0x%02lx%s, "
-	    "expected messageID %d op 0x%02lx", m->msgid, (unsigned long)m->op,
-	    text, want_id, (unsigned long)want_op);
-}
-
-/* Wait for the LDAPResult answering the last request; -1 on failure */
-static int
-wait_result(struct conn *c, ber_tag_t want, struct result *r)
-{
-	struct msg m;
-	int rc = -1;
-
-	memset(r, 0, sizeof(*r));
-	if (recv_msg(c, &m) == 0) {
-		if (m.msgid != c->msgid || m.op != want)
-			unexpected(&m, c->msgid, want);
-		else if (get_result(&m, r) == 0)
-			rc = r->code;
-		ber_free(m.ber, 1);
-	}
-	/* after a failure the conversation is out of step: hang up */
-	if (rc < 0)
-		conn_close(c);
-	return rc;
+	fail("reply messageID %d op 0x%02lx%s, expected messageID %d op 0x%02lx",
+	    m->msgid, (unsigned long)m->op, text, want_id,
+	    (unsigned long)want_op);
 }
 
 /* ---- requests ---- */
@@ -865,46 +751,71 @@ req_start(struct conn *c)
 	return ber;
 }
 
+/*
+ * Send the request and wait for the LDAPResult answering it, which must
+ * carry op tag `want`.  Returns the resultCode, or -1 with errbuf set;
+ * after -1 the conversation is out of step, so the connection is closed.
+ */
+static int
+exchange(struct conn *c, BerElement *ber, int rc, ber_tag_t want,
+    struct result *r)
+{
+	struct msg m;
+
+	memset(r, 0, sizeof(*r));
+	if (send_ber(c, ber, rc) < 0)
+		return -1;
+	rc = -1;
+	if (recv_msg(c, &m) == 0) {
+		if (m.msgid != c->msgid || m.op != want)
+			unexpected(&m, c->msgid, want);
+		else if (get_result(&m, r) == 0)
+			rc = r->code;
+		ber_free(m.ber, 1);
+	}
+	if (rc < 0)
+		conn_close(c);
+	return rc;
+}
+
 static int
 do_bind(struct conn *c, int version, struct result *r)
 {
 	BerElement *ber = req_start(c);
-	int rc;
 
 	/* simple, empty name, zero-length password: what NetMeeting sends */
-	rc = ber_printf(ber, "{it{ioto}}", c->msgid, (ber_tag_t)OP_BIND_REQ,
-	    (ber_int_t)version, "", (ber_len_t)0, (ber_tag_t)AUTH_SIMPLE, "",
-	    (ber_len_t)0);
-	if (send_ber(c, ber, rc) < 0)
-		return -1;
-	return wait_result(c, OP_BIND_RES, r);
+	return exchange(c, ber, ber_printf(ber, "{it{ioto}}", c->msgid,
+	    (ber_tag_t)OP_BIND_REQ, (ber_int_t)version, "", (ber_len_t)0,
+	    (ber_tag_t)AUTH_SIMPLE, "", (ber_len_t)0), OP_BIND_RES, r);
 }
 
 static void
 do_unbind(struct conn *c)
 {
 	BerElement *ber;
-	int rc;
 
 	if (c->fd < 0)
 		return;
-	ber = req_start(c);
 	/* [APPLICATION 2] NULL, no reply; then hang up like NetMeeting */
-	rc = ber_printf(ber, "{itn}", c->msgid, (ber_tag_t)OP_UNBIND_REQ);
-	send_ber(c, ber, rc);
+	ber = req_start(c);
+	send_ber(c, ber, ber_printf(ber, "{itn}", c->msgid,
+	    (ber_tag_t)OP_UNBIND_REQ));
 	conn_close(c);
 }
 
-/* Add (op < 0) or Modify: the attribute list shapes are the same */
+/* AddRequest or ModifyRequest: the attribute lists look alike */
 static int
-put_attrs(BerElement *ber, const struct attrlist *l, int modify)
+do_update(struct conn *c, ber_tag_t op, const char *dn,
+    const struct attrlist *l, struct result *r)
 {
-	int i, j, rc = 0;
+	BerElement *ber = req_start(c);
 	const struct attr *a;
+	int i, j, rc, mod = op == OP_MODIFY_REQ;
 
+	rc = ber_printf(ber, "{it{o{", c->msgid, op, dn, (ber_len_t)strlen(dn));
 	for (i = 0; i < l->n; i++) {
 		a = &l->a[i];
-		if (modify && ber_printf(ber, "{e", (ber_int_t)a->op) < 0)
+		if (mod && ber_printf(ber, "{e", (ber_int_t)a->op) < 0)
 			rc = -1;
 		if (ber_printf(ber, "{o[", a->name.p, (ber_len_t)a->name.len) < 0)
 			rc = -1;
@@ -912,54 +823,33 @@ put_attrs(BerElement *ber, const struct attrlist *l, int modify)
 			if (ber_printf(ber, "o", a->vals[j].p,
 			    (ber_len_t)a->vals[j].len) < 0)
 				rc = -1;
-		if (ber_printf(ber, modify ? "]}}" : "]}") < 0)
+		if (ber_printf(ber, mod ? "]}}" : "]}") < 0)
 			rc = -1;
 	}
-	return rc;
-}
-
-static int
-do_update(struct conn *c, ber_tag_t op, const char *dn,
-    const struct attrlist *l, struct result *r)
-{
-	BerElement *ber = req_start(c);
-	int rc;
-
-	rc = ber_printf(ber, "{it{o{", c->msgid, op, dn, (ber_len_t)strlen(dn));
-	if (put_attrs(ber, l, op == OP_MODIFY_REQ) < 0)
-		rc = -1;
 	if (ber_printf(ber, "}}}") < 0)
 		rc = -1;
-	if (send_ber(c, ber, rc) < 0)
-		return -1;
-	return wait_result(c, op == OP_ADD_REQ ? OP_ADD_RES : OP_MODIFY_RES, r);
+	return exchange(c, ber, rc, mod ? OP_MODIFY_RES : OP_ADD_RES, r);
 }
 
 static int
 do_delete(struct conn *c, const char *dn, struct result *r)
 {
 	BerElement *ber = req_start(c);
-	int rc;
 
 	/* DelRequest is primitive: [APPLICATION 10] with the DN bytes */
-	rc = ber_printf(ber, "{ito}", c->msgid, (ber_tag_t)OP_DELETE_REQ, dn,
-	    (ber_len_t)strlen(dn));
-	if (send_ber(c, ber, rc) < 0)
-		return -1;
-	return wait_result(c, OP_DELETE_RES, r);
+	return exchange(c, ber, ber_printf(ber, "{ito}", c->msgid,
+	    (ber_tag_t)OP_DELETE_REQ, dn, (ber_len_t)strlen(dn)),
+	    OP_DELETE_RES, r);
 }
 
 static int
 do_moddn(struct conn *c, const char *dn, const char *rdn, struct result *r)
 {
 	BerElement *ber = req_start(c);
-	int rc;
 
-	rc = ber_printf(ber, "{it{oob}}", c->msgid, (ber_tag_t)OP_MODDN_REQ,
-	    dn, (ber_len_t)strlen(dn), rdn, (ber_len_t)strlen(rdn), (ber_int_t)1);
-	if (send_ber(c, ber, rc) < 0)
-		return -1;
-	return wait_result(c, OP_MODDN_RES, r);
+	return exchange(c, ber, ber_printf(ber, "{it{oob}}", c->msgid,
+	    (ber_tag_t)OP_MODDN_REQ, dn, (ber_len_t)strlen(dn), rdn,
+	    (ber_len_t)strlen(rdn), (ber_int_t)1), OP_MODDN_RES, r);
 }
 
 static int
@@ -985,12 +875,13 @@ put_filter(BerElement *ber, const struct filter *f)
 	for (i = 0; i < f->items.n; i++)
 		if (put_ava(ber, &f->items.a[i]) < 0)
 			rc = -1;
-	if (ber_printf(ber, "]") < 0)
-		rc = -1;
-	return rc;
+	return ber_printf(ber, "]") < 0 ? -1 : rc;
 }
 
-/* Send a search, collect entries until Done; returns its resultCode */
+/*
+ * Search and collect the entries up to SearchResultDone.  Returns Done's
+ * resultCode, or -1 with errbuf set and the connection closed.
+ */
 static int
 do_search(struct conn *c, const char *base, int scope, const struct filter *f,
     const char *const *attrs, int nattrs, struct search *s)
@@ -1014,14 +905,17 @@ do_search(struct conn *c, const char *base, int scope, const struct filter *f,
 	if (send_ber(c, ber, rc) < 0)
 		return -1;
 
-	for (i = 0; i <= MAX_ENTRIES; i++) {
-		if (recv_msg(c, &m) < 0)
+	for (i = 0, rc = -2; rc == -2; i++) {
+		if (i > MAX_ENTRIES || recv_msg(c, &m) < 0) {
+			if (i > MAX_ENTRIES)
+				fail("more than %d replies", MAX_ENTRIES);
+			rc = -1;
 			break;
-		rc = -2;
+		}
 		if (m.msgid != c->msgid) {
 			unexpected(&m, c->msgid, OP_SEARCH_DONE);
 			rc = -1;
-		} else if (m.op == OP_SEARCH_ENTRY && s->n < MAX_ENTRIES) {
+		} else if (m.op == OP_SEARCH_ENTRY) {
 			s->e = xrealloc(s->e, (s->n + 1) * sizeof(*s->e));
 			memset(&s->e[s->n], 0, sizeof(*s->e));
 			if (get_entry(&m, &s->e[s->n++]) < 0)
@@ -1035,15 +929,10 @@ do_search(struct conn *c, const char *base, int scope, const struct filter *f,
 			rc = -1;
 		}
 		ber_free(m.ber, 1);
-		if (rc >= 0)
-			return rc;
-		if (rc == -1)
-			break;
 	}
-	if (i > MAX_ENTRIES)
-		snprintf(errbuf, sizeof(errbuf), "more than %d entries", MAX_ENTRIES);
-	conn_close(c);
-	return -1;
+	if (rc < 0)
+		conn_close(c);
+	return rc;
 }
 
 /* ---- checks on results ---- */
@@ -1061,19 +950,8 @@ expect(int rc, int want, const struct result *r, const char *fmt, ...)
 	if (rc < 0)
 		return check(0, errbuf, "%s", desc);
 	snprintf(seen, sizeof(seen), "resultCode %d, text \"%s\"", rc,
-	    esc(&r->text));
+	    ESC(&r->text));
 	return check(rc == want, seen, "%s", desc);
-}
-
-static const struct attr *
-find_attr(const struct entry *e, const char *name)
-{
-	int i;
-
-	for (i = 0; i < e->al.n; i++)
-		if (val_is(&e->al.a[i].name, name))
-			return &e->al.a[i];
-	return NULL;
 }
 
 static const struct entry *
@@ -1088,83 +966,58 @@ find_entry(const struct search *s, const char *dn)
 	return NULL;
 }
 
-/* The entry lists exactly `names`, in order, spelled as requested */
+/* Append one item to a comma-separated list in a report buffer */
+static void
+join(char *buf, size_t size, const char *item)
+{
+	size_t l = strlen(buf);
+
+	snprintf(buf + l, size - l, "%s%s", l ? "," : "", item);
+}
+
+/* The entry carries exactly `names`, in that order, spelled as sent */
 static void
 check_names(const char *what, const struct entry *e, const char *const *names,
     int n)
 {
-	char seen[1024] = "[";
-	size_t l;
+	char seen[1024] = "";
 	int i, ok = e->al.n == n;
 
 	for (i = 0; i < e->al.n; i++) {
-		if (i < n && !val_is(&e->al.a[i].name, names[i]))
-			ok = 0;
-		l = strlen(seen);
-		snprintf(seen + l, sizeof(seen) - l, "%s%s", i ? " " : "",
-		    esc(&e->al.a[i].name));
+		ok &= i < n && val_is(&e->al.a[i].name, names[i]);
+		join(seen, sizeof(seen), ESC(&e->al.a[i].name));
 	}
-	l = strlen(seen);
-	snprintf(seen + l, sizeof(seen) - l, "]");
-	check(ok, seen, "%s: attribute names and order are exactly as requested",
+	check(ok, seen, "%s: attribute names and order exactly as requested",
 	    what);
 }
 
-/* Attribute `name` has exactly the values want[0..n), in that order */
+/* Attribute `name` (exact spelling) has the values want[0..n), in order */
 static void
 check_vals(const char *what, const struct entry *e, const char *name,
     const char *const *want, int n)
 {
-	const struct attr *a = find_attr(e, name);
-	char seen[1024] = "{", desc[512] = "";
-	size_t l;
+	const struct attr *a = NULL;
+	char seen[1024] = "", desc[512] = "";
 	int i, ok;
 
-	for (i = 0; i < n; i++) {
-		l = strlen(desc);
-		snprintf(desc + l, sizeof(desc) - l, "%s%s", i ? "," : "",
-		    esc(&(struct val){ (char *)want[i], strlen(want[i]) }));
-	}
+	for (i = 0; i < n; i++)
+		join(desc, sizeof(desc), esc(want[i], strlen(want[i])));
+	for (i = 0; i < e->al.n && a == NULL; i++)
+		if (val_is(&e->al.a[i].name, name))
+			a = &e->al.a[i];
 	if (a == NULL) {
 		check(0, "attribute missing", "%s: %s = {%s}", what, name, desc);
 		return;
 	}
 	ok = a->nvals == n;
 	for (i = 0; i < a->nvals; i++) {
-		if (i < n && !val_is(&a->vals[i], want[i]))
-			ok = 0;
-		l = strlen(seen);
-		snprintf(seen + l, sizeof(seen) - l, "%s%s", i ? "," : "",
-		    esc(&a->vals[i]));
+		ok &= i < n && val_is(&a->vals[i], want[i]);
+		join(seen, sizeof(seen), ESC(&a->vals[i]));
 	}
-	l = strlen(seen);
-	snprintf(seen + l, sizeof(seen) - l, "}");
 	check(ok, seen, "%s: %s = {%s}", what, name, desc);
 }
 
-static void
-print_search(const struct search *s)
-{
-	const struct attr *a;
-	int i, j, k;
-
-	printf("# entries: %d\n", s->n);
-	for (i = 0; i < s->n; i++) {
-		printf("# dn: %s\n", esc(&s->e[i].dn));
-		for (j = 0; j < s->e[i].al.n; j++) {
-			a = &s->e[i].al.a[j];
-			if (a->nvals == 0)
-				printf("# attr: %s (no values)\n", esc(&a->name));
-			for (k = 0; k < a->nvals; k++)
-				printf("# attr: %s=%s\n", esc(&a->name),
-				    esc(&a->vals[k]));
-		}
-	}
-	if (s->refs)
-		printf("# references: %d\n", s->refs);
-}
-
-/* Connect and Bind anonymously like NetMeeting; -1 if that failed */
+/* Connect and Bind anonymously; -1 (connection closed) if that failed */
 static int
 session(struct conn *c, int version, const char *what)
 {
@@ -1221,20 +1074,21 @@ static const char *const browse_attrs[] = {
 	"ilsa32833566", "ilsa32964638",
 };
 
-#define NELEM(a)	((int)(sizeof(a) / sizeof((a)[0])))
-#define V(...)		((const char *const []){ __VA_ARGS__ })
+static void
+al_adds(struct attrlist *l, int op, const char *name, const char *v)
+{
+	al_add(l, op, name, v, strlen(v));
+}
 
 static void
-sc_register(int replace, int argc, char **argv)
+sc_register(void)
 {
-	const char *what = replace ? "register-replace" : "register";
+	const char *what = variant ? "register-replace" : "register";
 	struct attrlist l = { NULL, 0 };
 	struct result r;
 	struct conn c;
 	int i, rc;
 
-	(void)argc;
-	(void)argv;
 	if (session(&c, 2, what) < 0)
 		return;
 	for (i = 0; i < NELEM(reg_add); i++)
@@ -1246,11 +1100,11 @@ sc_register(int replace, int argc, char **argv)
 	al_free(&l);
 	if (rc >= 0) {
 		for (i = 0; i < NELEM(reg_mod); i++)
-			al_adds(&l, replace ? MOD_REPLACE : MOD_ADD, reg_mod[i][0],
+			al_adds(&l, variant ? MOD_REPLACE : MOD_ADD, reg_mod[i][0],
 			    reg_mod[i][1]);
 		rc = do_update(&c, OP_MODIFY_REQ, moddn, &l, &r);
 		expect(rc, 0, &r, "%s: modify \"%s\" (%s application data) "
-		    "resultCode 0", what, moddn, replace ? "replace" : "add");
+		    "resultCode 0", what, moddn, variant ? "replace" : "add");
 		result_free(&r);
 		al_free(&l);
 	}
@@ -1258,26 +1112,31 @@ sc_register(int replace, int argc, char **argv)
 }
 
 /*
- * Search base "objectClass=rtPerson", scope base, for the user by cn with
- * extra equality terms; NetMeeting never sends a real DN here.  Checks
- * Done == 0; returns the entry count, or -1 if the search failed.
+ * Search base "objectClass=rtPerson", scope base, with an AND of the
+ * equality terms (name, value; a NULL value is the e-mail address), as
+ * NetMeeting does: it never sends a real DN.  Checks Done == 0; returns
+ * the number of entries, -1 if the search failed.
  */
 static int
 search_user(struct conn *c, const char *what, const char *const *terms,
     int nterms, const char *const *attrs, int nattrs, struct search *s)
 {
 	struct filter f = { FILTER_AND, { NULL, 0 } };
+	const char *v;
 	int i, rc;
 
-	for (i = 0; i + 1 < nterms; i += 2)
-		f_item(&f, terms[i], terms[i + 1] ? terms[i + 1] : email);
+	for (i = 0; i + 1 < nterms; i += 2) {
+		v = terms[i + 1] ? terms[i + 1] : email;
+		attr_val(al_attr(&f.items, 0, terms[i], strlen(terms[i])), v,
+		    strlen(v));
+	}
 	rc = do_search(c, "objectClass=rtPerson", 0, &f, attrs, nattrs, s);
 	al_free(&f.items);
 	expect(rc, 0, &s->done, "%s: search SearchResultDone resultCode 0", what);
 	return rc < 0 ? -1 : s->n;
 }
 
-/* The search found exactly one entry and it is the user's; return it */
+/* The search found exactly one entry, the user's; return it */
 static const struct entry *
 the_user(const char *what, int n, const struct search *s)
 {
@@ -1286,49 +1145,44 @@ the_user(const char *what, int n, const struct search *s)
 	snprintf(seen, sizeof(seen), "%d entries", n);
 	if (n < 0 || !check(n == 1, seen, "%s: exactly one entry", what))
 		return NULL;
-	check(find_entry(s, canon) != NULL, esc(&s->e[0].dn),
+	check(find_entry(s, canon) != NULL, ESC(&s->e[0].dn),
 	    "%s: entry DN is %s", what, canon);
 	return &s->e[0];
 }
 
 static void
-sc_keepalive(int absent, int argc, char **argv)
+sc_keepalive(void)
 {
-	const char *what = absent ? "keepalive-absent" : "keepalive";
+	const char *what = variant ? "keepalive-absent" : "keepalive";
 	struct search s;
 	struct conn c;
 	char seen[64];
 	int n;
 
-	(void)argc;
-	(void)argv;
 	if (session(&c, 2, what) < 0)
 		return;
 	/* (sttl=10) is an instruction to the server, not a predicate */
 	n = search_user(&c, what, V("objectClass", "rtPerson", "cn", NULL,
 	    "sttl", "10"), 6, NULL, 0, &s);
 	snprintf(seen, sizeof(seen), "%d entries", n);
-	if (absent && n >= 0)
+	if (variant && n >= 0)
 		check(n == 0, seen, "%s: no entry returned", what);
-	else if (!absent)
+	else if (!variant)
 		the_user(what, n, &s);
 	search_free(&s);
 	do_unbind(&c);
 }
 
 static void
-sc_browse(int unused, int argc, char **argv)
+sc_browse(void)
 {
-	const struct entry *e;
 	const char *w = "browse";
+	const struct entry *e;
 	struct search s;
 	struct conn c;
 	char seen[64];
 	int n;
 
-	(void)unused;
-	(void)argc;
-	(void)argv;
 	if (session(&c, 2, w) < 0)
 		return;
 	/* "%" is the ILS wildcard, sent as a plain equality value */
@@ -1363,7 +1217,7 @@ sc_browse(int unused, int argc, char **argv)
 }
 
 static void
-sc_order(int unused, int argc, char **argv)
+sc_order(void)
 {
 	static const char *const a1[] = { "sipaddress", "cn", "givenname" };
 	static const char *const a2[] = { "GIVENNAME", "SipAddress" };
@@ -1372,25 +1226,22 @@ sc_order(int unused, int argc, char **argv)
 	struct search s;
 	struct conn c;
 
-	(void)unused;
-	(void)argc;
-	(void)argv;
 	if (session(&c, 2, "order") < 0)
 		return;
 	e = the_user("order 1", search_user(&c, "order 1", terms, 4, a1,
 	    NELEM(a1), &s), &s);
-	if (e) {
+	if (e != NULL) {
 		check_names("order 1", e, a1, NELEM(a1));
 		check_vals("order 1", e, "sipaddress", V("3758139584"), 1);
 		check_vals("order 1", e, "cn", V(email), 1);
 		check_vals("order 1", e, "givenname", V("Eric"), 1);
 	}
 	search_free(&s);
-	/* same connection: nothing may be cached from the first request */
+	/* same connection: the server must not reuse the first list */
 	if (c.fd >= 0) {
 		e = the_user("order 2", search_user(&c, "order 2", terms, 4, a2,
 		    NELEM(a2), &s), &s);
-		if (e) {
+		if (e != NULL) {
 			check_names("order 2", e, a2, NELEM(a2));
 			check_vals("order 2", e, "GIVENNAME", V("Eric"), 1);
 			check_vals("order 2", e, "SipAddress", V("3758139584"), 1);
@@ -1401,22 +1252,19 @@ sc_order(int unused, int argc, char **argv)
 }
 
 static void
-sc_lookup(int unused, int argc, char **argv)
+sc_lookup(void)
 {
 	static const char *const a[] = { "rfc822mailbox", "sipaddress" };
 	const struct entry *e;
 	struct search s;
 	struct conn c;
 
-	(void)unused;
-	(void)argc;
-	(void)argv;
 	if (session(&c, 2, "lookup") < 0)
 		return;
 	/* GnomeMeeting: (&(cn=EMAIL)), an AND with a single term */
 	e = the_user("lookup", search_user(&c, "lookup", V("cn", NULL), 2, a,
 	    NELEM(a), &s), &s);
-	if (e) {
+	if (e != NULL) {
 		check_names("lookup", e, a, NELEM(a));
 		check_vals("lookup", e, "rfc822mailbox", V(email), 1);
 		check_vals("lookup", e, "sipaddress", V("3758139584"), 1);
@@ -1426,15 +1274,12 @@ sc_lookup(int unused, int argc, char **argv)
 }
 
 static void
-sc_unregister(int unused, int argc, char **argv)
+sc_unregister(void)
 {
 	struct result r;
 	struct conn c;
 	int rc;
 
-	(void)unused;
-	(void)argc;
-	(void)argv;
 	if (session(&c, 2, "unregister") < 0)
 		return;
 	rc = do_delete(&c, moddn, &r);
@@ -1464,7 +1309,7 @@ latin1_read(int version, const char *given, const char *sur)
 		return;
 	e = the_user(w, search_user(&c, w, V("objectClass", "rtPerson", "cn",
 	    NULL), 4, a, NELEM(a), &s), &s);
-	if (e) {
+	if (e != NULL) {
 		check_vals(w, e, "givenname", V(given), 1);
 		check_vals(w, e, "surname", V(sur), 1);
 	}
@@ -1473,16 +1318,13 @@ latin1_read(int version, const char *given, const char *sur)
 }
 
 static void
-sc_latin1(int unused, int argc, char **argv)
+sc_latin1(void)
 {
 	struct attrlist l = { NULL, 0 };
 	struct result r;
 	struct conn c;
 	int rc;
 
-	(void)unused;
-	(void)argc;
-	(void)argv;
 	if (session(&c, 2, "latin1") < 0)
 		return;
 	al_adds(&l, 0, "cn", email);
@@ -1519,12 +1361,12 @@ parse_code(const char *s)
 	long v = strtol(s, &end, 10);
 
 	if (*s == '\0' || *end != '\0' || v < 0 || v > 0x7fffffff)
-		die("result code must be a non-negative integer");
+		die("CODE must be a non-negative integer");
 	return (int)v;
 }
 
 static void
-sc_raw(int unused, int argc, char **argv)
+sc_raw(void)
 {
 	struct buf pdu = { NULL, 0, 0 };
 	struct result r;
@@ -1533,43 +1375,39 @@ sc_raw(int unused, int argc, char **argv)
 	unsigned int x;
 	unsigned char ch;
 	const char *p;
-	int i, n;
+	int i, more = 1;
 
-	(void)unused;
-	for (i = 0; i < argc; i++)
-		for (p = argv[i]; *p; p += n) {
-			if (strchr(" \t\n:", *p)) {
-				n = 1;
+	for (i = 0; i < sargc; i++)
+		for (p = sargv[i]; *p != '\0'; p++) {
+			if (strchr(" \t\n:", *p) != NULL)
 				continue;
-			}
-			if (sscanf(p, "%2x%n", &x, &n) != 1 || n != 2)
-				die("raw: bad hex");
+			if (strspn(p, "0123456789abcdefABCDEF") < 2 ||
+			    sscanf(p++, "%2x", &x) != 1)
+				die("raw: HEX must be pairs of hex digits");
 			ch = x;
 			buf_put(&pdu, &ch, 1);
 		}
 	if (session(&c, 2, "raw") < 0)
 		goto out;
-	/* verbatim, even with -L: malformed PDUs are the point of raw */
-	if (send_raw(&c, pdu.p, pdu.len) < 0) {
+	/* verbatim even with -L: malformed PDUs are what raw is for */
+	if (send_raw(&c, pdu.p, pdu.len) < 0 || recv_msg(&c, &m) < 0) {
 		check(0, errbuf, "raw: got a reply");
 		goto out;
 	}
-	for (i = 0; i <= MAX_ENTRIES; i++) {
-		if (!check(recv_msg(&c, &m) == 0, errbuf, "raw: got a reply"))
+	check(1, NULL, "raw: got a reply");
+	for (i = 0; more && i <= MAX_ENTRIES; i++) {
+		if (i > 0 && recv_msg(&c, &m) < 0) {
+			printf("# %s\n", errbuf);
 			break;
+		}
 		printf("# reply: messageID %d op 0x%02lx\n", m.msgid,
 		    (unsigned long)m.op);
+		more = m.op == OP_SEARCH_ENTRY || m.op == OP_SEARCH_REF;
 		memset(&r, 0, sizeof(r));
-		if (m.op != OP_SEARCH_ENTRY && m.op != OP_SEARCH_REF &&
-		    get_result(&m, &r) == 0) {
-			printf("result: %d\n", r.code);
-			printf("text: %s\n", esc(&r.text));
-		}
+		if (!more && get_result(&m, &r) == 0)
+			printf("result: %d\ntext: %s\n", r.code, ESC(&r.text));
 		result_free(&r);
-		n = m.op == OP_SEARCH_ENTRY || m.op == OP_SEARCH_REF;
 		ber_free(m.ber, 1);
-		if (!n)
-			break;
 	}
 	do_unbind(&c);
 out:
@@ -1577,74 +1415,65 @@ out:
 	conn_close(&c);
 }
 
-/* add-expect CODE DN ATTR[=VALUE]...  and  mod-expect CODE DN OP:ATTR... */
+/* add-expect CODE DN ATTR[=VALUE]... and mod-expect CODE DN OP:ATTR... */
 static void
-sc_update(int modify, int argc, char **argv)
+sc_update(void)
 {
-	const char *what = modify ? "mod-expect" : "add-expect";
+	static const char *const ops[] = { "add:", "delete:", "replace:" };
+	const char *what = variant ? "mod-expect" : "add-expect";
 	struct attrlist l = { NULL, 0 };
 	struct result r;
 	struct conn c;
-	struct val v;
+	struct val v = { NULL, 0 };
 	char *arg, *eq, *name;
-	int i, op = 0, code = parse_code(argv[0]), rc;
+	int i, op = 0, code = parse_code(sargv[0]), rc;
 
-	for (i = 2; i < argc; i++) {
-		arg = strdup(argv[i]);
-		name = arg;
-		if (modify) {
-			if (!strncmp(arg, "add:", 4))
-				op = MOD_ADD, name += 4;
-			else if (!strncmp(arg, "delete:", 7))
-				op = MOD_DELETE, name += 7;
-			else if (!strncmp(arg, "replace:", 8))
-				op = MOD_REPLACE, name += 8;
-			else
-				die("mod-expect: OP must be add:, delete: or replace:");
-		}
+	for (i = 2; i < sargc; i++) {
+		name = arg = strdup(sargv[i]);
+		for (op = 0; variant && op < NELEM(ops); op++)
+			if (!strncmp(arg, ops[op], strlen(ops[op])))
+				break;
+		if (op == NELEM(ops))
+			die("mod-expect: OP must be add:, delete: or replace:");
+		if (variant)
+			name += strlen(ops[op]);
 		if ((eq = strchr(name, '=')) != NULL) {
 			*eq++ = '\0';
 			unescape(eq, strlen(eq), &v);
 		}
-		al_add(&l, op, name, eq ? &v : NULL);
-		if (eq)
-			free(v.p);
+		al_add(&l, variant ? op : 0, name, eq ? v.p : NULL, v.len);
+		free(eq ? v.p : NULL);
 		free(arg);
 	}
 	if (session(&c, 2, what) == 0) {
-		rc = do_update(&c, modify ? OP_MODIFY_REQ : OP_ADD_REQ, argv[1],
+		rc = do_update(&c, variant ? OP_MODIFY_REQ : OP_ADD_REQ, sargv[1],
 		    &l, &r);
 		expect(rc, code, &r, "%s: %s \"%s\" resultCode %d", what,
-		    modify ? "modify" : "add", argv[1], code);
-		if (rc >= 0) {
-			printf("# text: %s\n", esc(&r.text));
-			do_unbind(&c);
-		}
+		    variant ? "modify" : "add", sargv[1], code);
+		if (rc >= 0)
+			printf("# text: %s\n", ESC(&r.text));
 		result_free(&r);
-		conn_close(&c);
+		do_unbind(&c);
 	}
 	al_free(&l);
 }
 
 static void
-sc_modrdn(int unused, int argc, char **argv)
+sc_modrdn(void)
 {
 	struct result r;
 	struct conn c;
-	int code = parse_code(argv[0]), rc;
+	int code = parse_code(sargv[0]), rc;
 
-	(void)unused, (void)argc;
 	if (session(&c, 2, "modrdn-expect") < 0)
 		return;
-	rc = do_moddn(&c, argv[1], argv[2], &r);
+	rc = do_moddn(&c, sargv[1], sargv[2], &r);
 	expect(rc, code, &r, "modrdn-expect: modrdn \"%s\" to \"%s\" "
-	    "resultCode %d", argv[1], argv[2], code);
-	if (rc >= 0) {
-		printf("# text: %s\n", esc(&r.text));
-		do_unbind(&c);
-	}
+	    "resultCode %d", sargv[1], sargv[2], code);
+	if (rc >= 0)
+		printf("# text: %s\n", ESC(&r.text));
 	result_free(&r);
-	conn_close(&c);
+	do_unbind(&c);
 }
 
 /* One "ATTR=VALUE" of a filter spec */
@@ -1673,50 +1502,60 @@ parse_filter(const char *spec, struct filter *f)
 		parse_ava(f, spec + 3, strlen(spec + 3));
 	} else if (!strncmp(spec, "and:", 4)) {
 		f->type = FILTER_AND;
-		for (p = spec + 4; p; p = q ? q + 1 : NULL) {
+		for (p = spec + 4; p != NULL; p = q ? q + 1 : NULL) {
 			q = strchr(p, ',');
 			parse_ava(f, p, q ? (size_t)(q - p) : strlen(p));
 		}
-	} else if (!strncmp(spec, "present:", 8) && spec[8]) {
+	} else if (!strncmp(spec, "present:", 8) && spec[8] != '\0') {
 		f->type = FILTER_PRESENT;
 		al_attr(&f->items, 0, spec + 8, strlen(spec + 8));
 	} else {
-		die("search-expect: FILTER is eq:A=V, and:A=V,A=V... or present:A");
+		die("search-expect: FILTER is eq:A=V, and:A=V,... or present:A");
 	}
 }
 
 static void
-sc_search(int unused, int argc, char **argv)
+sc_search(void)
 {
+	static const char *const scopes[] = { "base", "one", "sub" };
 	struct filter f = { 0, { NULL, 0 } };
+	const struct attr *a;
 	struct search s;
 	struct conn c;
-	int code = parse_code(argv[0]), scope, rc;
+	int code = parse_code(sargv[0]), scope, rc, i, j, k;
 
-	(void)unused;
-	if (!strcmp(argv[2], "base"))
-		scope = 0;
-	else if (!strcmp(argv[2], "one"))
-		scope = 1;
-	else if (!strcmp(argv[2], "sub"))
-		scope = 2;
-	else
+	for (scope = 0; scope < NELEM(scopes); scope++)
+		if (!strcmp(sargv[2], scopes[scope]))
+			break;
+	if (scope == NELEM(scopes))
 		die("search-expect: scope is base, one or sub");
-	parse_filter(argv[3], &f);
-	if (session(&c, 2, "search-expect") == 0) {
-		rc = do_search(&c, argv[1], scope, &f,
-		    (const char *const *)argv + 4, argc - 4, &s);
-		expect(rc, code, &s.done, "search-expect: search \"%s\" %s %s "
-		    "SearchResultDone resultCode %d", argv[1], argv[2], argv[3],
-		    code);
-		if (rc >= 0) {
-			printf("# text: %s\n", esc(&s.done.text));
-			print_search(&s);
-			do_unbind(&c);
+	parse_filter(sargv[3], &f);
+	if (session(&c, 2, "search-expect") < 0)
+		goto out;
+	rc = do_search(&c, sargv[1], scope, &f, (const char *const *)sargv + 4,
+	    sargc - 4, &s);
+	expect(rc, code, &s.done, "search-expect: search \"%s\" %s %s "
+	    "SearchResultDone resultCode %d", sargv[1], sargv[2], sargv[3],
+	    code);
+	if (rc >= 0) {
+		printf("# text: %s\n# entries: %d\n", ESC(&s.done.text), s.n);
+		for (i = 0; i < s.n; i++) {
+			printf("# dn: %s\n", ESC(&s.e[i].dn));
+			for (j = 0; j < s.e[i].al.n; j++) {
+				a = &s.e[i].al.a[j];
+				if (a->nvals == 0)
+					printf("# attr: %s (no values)\n", ESC(&a->name));
+				for (k = 0; k < a->nvals; k++)
+					printf("# attr: %s=%s\n", ESC(&a->name),
+					    ESC(&a->vals[k]));
+			}
 		}
-		search_free(&s);
-		conn_close(&c);
+		if (s.refs > 0)
+			printf("# references: %d\n", s.refs);
 	}
+	search_free(&s);
+	do_unbind(&c);
+out:
 	al_free(&f.items);
 }
 
@@ -1724,8 +1563,8 @@ sc_search(int unused, int argc, char **argv)
 
 static const struct scenario {
 	const char *name;
-	void (*fn)(int, int, char **);
-	int variant, min, max;		/* max < 0: no limit */
+	void (*fn)(void);
+	int variant, min, max;		/* argument counts; max < 0: no limit */
 } scenarios[] = {
 	{ "register", sc_register, 0, 0, 1 },
 	{ "register-replace", sc_register, 1, 0, 1 },
@@ -1750,7 +1589,7 @@ usage(void)
 	fprintf(stderr,
 	    "usage: ilswire [-L] [-v] -H host -p port SCENARIO [args]\n"
 	    "  register|register-replace|keepalive|keepalive-absent|browse|\n"
-	    "  order|lookup|unregister|latin1 [EMAIL]\n"
+	    "      order|lookup|unregister|latin1 [EMAIL]\n"
 	    "  raw HEX...\n"
 	    "  add-expect CODE DN [ATTR[=VALUE]...]\n"
 	    "  mod-expect CODE DN [add|delete|replace:ATTR[=VALUE]...]\n"
@@ -1764,9 +1603,9 @@ int
 main(int argc, char **argv)
 {
 	const struct scenario *s;
-	int ch, nargs;
+	int ch;
 
-	/* "+": stop at the scenario name, its arguments are not options */
+	/* "+": stop at the scenario name; its arguments are not options */
 	while ((ch = getopt(argc, argv, "+LvH:p:")) != -1) {
 		switch (ch) {
 		case 'L': opt_long = 1; break;
@@ -1778,14 +1617,15 @@ main(int argc, char **argv)
 	}
 	if (host == NULL || port == NULL || optind >= argc)
 		usage();
-	for (s = scenarios; s->name; s++)
+	for (s = scenarios; s->name != NULL; s++)
 		if (!strcmp(s->name, argv[optind]))
 			break;
-	nargs = argc - optind - 1;
-	if (s->name == NULL || nargs < s->min || (s->max >= 0 && nargs > s->max))
+	sargc = argc - optind - 1;
+	sargv = argv + optind + 1;
+	if (s->name == NULL || sargc < s->min || (s->max >= 0 && sargc > s->max))
 		usage();
-	if (s->max == 1 && nargs == 1)
-		email = argv[optind + 1];
+	if (s->max == 1 && sargc == 1)
+		email = sargv[0];
 	if (strlen(email) > 400)
 		die("EMAIL is too long");
 	snprintf(nmdn, sizeof(nmdn), "c=-,o=Microsoft, cn=%s, objectClass=rtPerson",
@@ -1796,7 +1636,8 @@ main(int argc, char **argv)
 
 	signal(SIGPIPE, SIG_IGN);
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	s->fn(s->variant, nargs, argv + optind + 1);
+	variant = s->variant;
+	s->fn();
 	printf("# %d checks, %d failed\n", nchecks, nfail);
 	return nfail ? 1 : 0;
 }

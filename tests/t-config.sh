@@ -1,0 +1,82 @@
+# t-config.sh - cn=config: the LDIF schema, olcIlsConfig, run-time changes
+. "$(dirname "$0")/lib.sh"
+
+check "schema/ils.ldif is what scripts/schema2ldif makes of ils.schema" \
+	sh -c "'$TOP/scripts/schema2ldif' | cmp - '$TOP/schema/ils.ldif'"
+
+mkdir -p "$T/slapd.d" "$T/ils"
+cat > "$T/config.ldif" <<LDIF
+dn: cn=config
+objectClass: olcGlobal
+cn: config
+olcPidFile: $T/slapd.pid
+olcAllows: bind_v2 bind_anon_dn update_anon
+olcSizeLimit: unlimited
+
+dn: cn=module{0},cn=config
+objectClass: olcModuleList
+cn: module{0}
+olcModuleLoad: $BUILD/back_ils.la
+
+dn: cn=schema,cn=config
+objectClass: olcSchemaConfig
+cn: schema
+
+include: file://$SCHEMADIR/core.ldif
+
+include: file://$SCHEMADIR/cosine.ldif
+
+include: file://$TOP/schema/ils.ldif
+
+dn: olcDatabase={-1}frontend,cn=config
+objectClass: olcDatabaseConfig
+objectClass: olcFrontendConfig
+olcDatabase: {-1}frontend
+
+dn: olcDatabase={0}config,cn=config
+objectClass: olcDatabaseConfig
+olcDatabase: {0}config
+olcRootPW: config
+
+dn: olcDatabase={1}ils,cn=config
+objectClass: olcDatabaseConfig
+objectClass: olcIlsConfig
+olcDatabase: {1}ils
+olcSuffix: o=Intranet
+olcSuffix: objectClass=rtPerson
+olcDbDirectory: $T/ils
+olcAccess: to * by * write
+olcIlsMaxValueLength: 100
+LDIF
+check "slapadd -n0 builds a cn=config with an ils database" \
+	"$SLAPD" -Ta -n0 -F "$T/slapd.d" -l "$T/config.ldif"
+start_slapd -F "$T/slapd.d" || exit 1
+check "the ils database serves NetMeeting's DN" ldif_add \
+	"c=-,o=Microsoft, cn=cfg@example.org, objectClass=rtPerson" "comment: $(head -c 100 /dev/zero | tr '\0' y)"
+expect_rc 19 "olcIlsMaxValueLength 100 is enforced" ldif_add \
+	"cn=cfg2@example.org,objectClass=rtPerson" "comment: $(head -c 101 /dev/zero | tr '\0' y)"
+check "the config reads back" sh -c \
+	"ldapsearch -x -LLL -H $URI -D cn=config -w config -b 'olcDatabase={1}ils,cn=config' olcIlsMaxValueLength olcDbDirectory | grep -qx 'olcIlsMaxValueLength: 100'"
+check "olcIlsMaxValueLength changes at run time" sh -c \
+	"printf 'dn: olcDatabase={1}ils,cn=config\nchangetype: modify\nreplace: olcIlsMaxValueLength\nolcIlsMaxValueLength: 200\n' | ldapmodify -x -H $URI -D cn=config -w config"
+check "... and the new limit applies at once" ldif_add \
+	"cn=cfg2@example.org,objectClass=rtPerson" "comment: $(head -c 150 /dev/zero | tr '\0' y)"
+expect_rc 80 "a non-positive limit is refused" sh -c \
+	"printf 'dn: olcDatabase={1}ils,cn=config\nchangetype: modify\nreplace: olcIlsMaxValues\nolcIlsMaxValues: 0\n' | ldapmodify -x -H $URI -D cn=config -w config"
+expect_rc 80 "the directory cannot move while open" sh -c \
+	"printf 'dn: olcDatabase={1}ils,cn=config\nchangetype: modify\nreplace: olcDbDirectory\nolcDbDirectory: /tmp/elsewhere\n' | ldapmodify -x -H $URI -D cn=config -w config"
+stop_slapd
+start_slapd -F "$T/slapd.d" || exit 1
+check "the run-time change persisted in slapd.d" sh -c \
+	"ldapsearch -x -LLL -H $URI -D cn=config -w config -b 'olcDatabase={1}ils,cn=config' olcIlsMaxValueLength | grep -qx 'olcIlsMaxValueLength: 200'"
+check "registrations persisted too" sh -c \
+	"ldapsearch -x -LLL -H $URI -b ou=Dynamic,o=Intranet -s one 1.1 | grep -c '^dn:' | grep -qx 2"
+stop_slapd
+
+# slapd.conf: bad keyword values stop slaptest with a message
+CONF=$(ils_conf "$T/conf")
+echo "ils-max-values -3" >> "$CONF"
+check "slaptest refuses ils-max-values -3" sh -c "! '$SLAPD' -Tt -f '$CONF' 2>&1 | tee /dev/stderr | grep -q succeeded"
+sed -i 's/^ils-max-values -3$/ils-mapsize 10/' "$CONF"
+check "slaptest refuses a tiny ils-mapsize" sh -c "! '$SLAPD' -Tt -f '$CONF' >/dev/null 2>&1"
+finish
