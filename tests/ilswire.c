@@ -657,15 +657,19 @@ recv_msg(struct conn *c, struct msg *m)
 	    ber_peek_tag(m->ber, &len) != LBER_INTEGER ||
 	    ber_get_int(m->ber, &m->msgid) == LBER_DEFAULT ||
 	    (m->op = ber_skip_tag(m->ber, &len)) == LBER_DEFAULT ||
-	    len > remaining(m->ber)) {
+	    len > remaining(m->ber))
 		fail("reply is not an LDAPMessage");
+	else if ((m->opend = remaining(m->ber) - len) > 0 &&
+	    pdu.p[pdu.len - m->opend] != 0xa0)
+		/* after the protocolOp only controls [0] may follow */
+		fail("unexpected data after the protocolOp");
+	else
+		rc = 0;
+out:
+	if (rc < 0 && m->ber != NULL) {
 		ber_free(m->ber, 1);
 		m->ber = NULL;
-		goto out;
 	}
-	m->opend = remaining(m->ber) - len;
-	rc = 0;
-out:
 	free(pdu.p);
 	return rc;
 }

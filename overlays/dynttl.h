@@ -1,0 +1,82 @@
+/* dynttl.h - declarations shared by the files of the dynttl overlay
+ *
+ * slapo-dynttl gives RFC 2589 dynamic objects exact expiry and every ILS
+ * client's way of keeping an entry alive.  An in-memory index orders the
+ * entries by expiry time; one timer thread sleeps until the next expiry and
+ * hands due entries to slapd's thread pool, which deletes them through the
+ * database's whole overlay stack.  Expiry times are kept in the entries
+ * (dynttlExpireTime), so they survive restarts.
+ */
+#ifndef DYNTTL_H
+#define DYNTTL_H
+
+#include <pthread.h>
+#include <stdint.h>
+#include "ldap_avl.h"
+
+LDAP_BEGIN_DECL
+
+#define DYNTTL_OID_ROOT		"2.25.311348974533297783944266915000297630664"
+#define DYNTTL_RFC_MAX		31557600	/* RFC 2589 4: one year */
+#define DYNTTL_BATCH		512		/* deletes per pool task */
+
+typedef struct ttl_node {
+	struct berval	tn_ndn;
+	int64_t		tn_expire;		/* ms since the epoch */
+} ttl_node;
+
+typedef struct ttl_info {
+	/* configuration, seconds */
+	int		ti_default;
+	int		ti_min;
+	int		ti_max;
+	long		ti_max_entries;		/* 0: no cap */
+	int		ti_all;			/* every Add is dynamic */
+
+	BackendDB	*ti_be;			/* the database, whole stack */
+	struct slap_overinst *ti_on;
+
+	/* the index: by DN and by (expiry, DN); ti_mutex guards it all */
+	pthread_mutex_t	ti_mutex;
+	pthread_cond_t	ti_cond;
+	TAvlnode	*ti_by_dn;
+	TAvlnode	*ti_by_time;
+	long		ti_count;
+	int		ti_stop;
+	int		ti_task;		/* a pool task is deleting */
+	int		ti_thread_up;
+	ldap_pvt_thread_t ti_thread;
+} ttl_info;
+
+extern AttributeDescription *dynttl_ad_expire;
+extern AttributeDescription *dynttl_ad_sttl;	/* NULL without ils.schema */
+
+/* ttlqueue.c */
+int64_t dynttl_now( void );
+void ttl_queue_init( ttl_info *ti );
+void ttl_queue_destroy( ttl_info *ti );
+int ttl_queue_set( ttl_info *ti, struct berval *ndn, int64_t expire );
+void ttl_queue_remove( ttl_info *ti, struct berval *ndn );
+int ttl_queue_start( ttl_info *ti );
+void ttl_queue_stop( ttl_info *ti );
+
+/* ttlops.c */
+int dynttl_op_add( Operation *op, SlapReply *rs );
+int dynttl_op_modify( Operation *op, SlapReply *rs );
+int dynttl_op_delete( Operation *op, SlapReply *rs );
+int dynttl_op_search( Operation *op, SlapReply *rs );
+int dynttl_response( Operation *op, SlapReply *rs );
+int dynttl_clamp( ttl_info *ti, long secs );
+int dynttl_persist( Operation *op, ttl_info *ti, struct berval *ndn,
+	long ttl, int64_t expire );
+int dynttl_is_dynamic( Entry *e, int64_t *expire );
+int dynttl_load( ttl_info *ti, BackendDB *be, void *ctx );
+void dynttl_time2str( int64_t ms, struct berval *bv, char *buf );
+
+/* refresh.c */
+int dynttl_refresh_register( void );
+int dynttl_op_extended( Operation *op, SlapReply *rs );
+
+LDAP_END_DECL
+
+#endif

@@ -1,0 +1,592 @@
+/* ttlops.c - where TTLs come from and where they go
+ *
+ * Creation: sTTL in the Add (minutes: NetMeeting 2.x, PTLib), entryTtl in
+ * the Add (seconds), else dynttl-default-ttl.
+ * Refresh: NetMeeting's keep-alive search (&(...)(sttl=N)), the Dialer's
+ * Modify of entryTTL (seconds), a Modify of sTTL (minutes), the RFC 2589
+ * extended operation (refresh.c), and a repeated Add.
+ * Reading: entryTtl and sTTL count down between refreshes.
+ * Every TTL is clamped to [dynttl-min-ttl, dynttl-max-ttl], except that the
+ * extended operation answers sizeLimitExceeded above the maximum (RFC 2589).
+ */
+#include "portable.h"
+#include <stdio.h>
+#include <ac/string.h>
+#include "slap.h"
+#include "dynttl.h"
+
+#define TTL_INFO( op ) \
+	( (ttl_info *)( (slap_overinst *)(op)->o_bd->bd_info )->on_bi.bi_private )
+
+int
+dynttl_clamp( ttl_info *ti, long secs )
+{
+	if ( secs < ti->ti_min ) return ti->ti_min;
+	if ( secs > ti->ti_max ) return ti->ti_max;
+	return (int)secs;
+}
+
+/* generalizedTime with milliseconds: YYYYmmddHHMMSS.mmmZ */
+void
+dynttl_time2str( int64_t ms, struct berval *bv, char *buf )
+{
+	time_t t = (time_t)( ms / 1000 );
+	struct tm tm;
+
+	gmtime_r( &t, &tm );
+	bv->bv_len = strftime( buf, 32, "%Y%m%d%H%M%S", &tm );
+	bv->bv_len += snprintf( buf + bv->bv_len, 8, ".%03dZ", (int)( ms % 1000 ) );
+	bv->bv_val = buf;
+}
+
+static int64_t
+str2time( struct berval *bv )
+{
+	struct tm tm = { 0 };
+	char *p = bv->bv_val + 14;
+	int ms = 0;
+
+	if ( bv->bv_len < 15 || sscanf( bv->bv_val, "%4d%2d%2d%2d%2d%2d", &tm.tm_year,
+		&tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec ) != 6 )
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	if ( *p == '.' ) {
+		int digits = 0;
+		for ( p++; *p >= '0' && *p <= '9'; p++ )
+			if ( digits++ < 3 )
+				ms = ms * 10 + ( *p - '0' );
+		for ( ; digits < 3; digits++ )
+			ms *= 10;
+	}
+	return (int64_t)timegm( &tm ) * 1000 + ms;
+}
+
+/* 1 when e is a dynamic object; *expire gets its expiry (or -1) */
+int
+dynttl_is_dynamic( Entry *e, int64_t *expire )
+{
+	Attribute *a = attr_find( e->e_attrs, dynttl_ad_expire );
+
+	*expire = a && a->a_numvals ? str2time( &a->a_vals[0] ) : -1;
+	return a != NULL || is_entry_objectclass( e, slap_schema.si_oc_dynamicObject, 0 );
+}
+
+static Modifications *
+ttl_mod( AttributeDescription *ad, struct berval *val, Modifications *next )
+{
+	Modifications *ml = ch_calloc( 1, sizeof( Modifications ) );
+
+	ml->sml_op = LDAP_MOD_REPLACE;
+	ml->sml_flags = SLAP_MOD_INTERNAL;
+	ml->sml_desc = ad;
+	ml->sml_type = ad->ad_cname;
+	ml->sml_numvals = 1;
+	ml->sml_values = ch_calloc( 2, sizeof( struct berval ) );
+	ber_dupbv( &ml->sml_values[0], val );
+	ml->sml_nvalues = NULL;
+	ml->sml_next = next;
+	return ml;
+}
+
+/* the two internal modifications that record a TTL in the entry */
+static Modifications *
+ttl_mods( long ttl, int64_t expire, Modifications *next )
+{
+	char tbuf[32], ebuf[40];
+	struct berval tv, ev;
+
+	tv.bv_val = tbuf;
+	tv.bv_len = snprintf( tbuf, sizeof( tbuf ), "%ld", ttl );
+	dynttl_time2str( expire, &ev, ebuf );
+	next = ttl_mod( slap_schema.si_ad_entryTtl, &tv, next );
+	return ttl_mod( dynttl_ad_expire, &ev, next );
+}
+
+static int
+swallow_cb( Operation *op, SlapReply *rs )
+{
+	if ( rs->sr_type == REP_RESULT && rs->sr_err != LDAP_SUCCESS )
+		Debug( LDAP_DEBUG_ANY, "dynttl: cannot record TTL of \"%s\": %d\n",
+			op->o_req_ndn.bv_val, rs->sr_err );
+	return 0;
+}
+
+/* write ttl and expire into the entry ndn with an internal Modify as the
+ * rootdn, through the whole stack (replicas see the refresh) */
+int
+dynttl_persist( Operation *op, ttl_info *ti, struct berval *ndn,
+	long ttl, int64_t expire )
+{
+	Operation op2 = *op;
+	SlapReply rs2 = { REP_RESULT };
+	slap_callback cb = { NULL, swallow_cb, NULL, NULL };
+	Modifications *ml = ttl_mods( ttl, expire, NULL );
+
+	op2.o_tag = LDAP_REQ_MODIFY;
+	op2.o_bd = ti->ti_be;
+	op2.o_callback = &cb;
+	op2.o_req_dn = *ndn;
+	op2.o_req_ndn = *ndn;
+	op2.o_dn = ti->ti_be->be_rootdn;
+	op2.o_ndn = ti->ti_be->be_rootndn;
+	op2.orm_modlist = ml;
+	op2.orm_no_opattrs = 1;
+	op2.orm_increment = 0;
+	op2.o_dont_replicate = 0;
+	op2.o_managedsait = SLAP_CONTROL_CRITICAL;
+	ti->ti_be->be_modify( &op2, &rs2 );
+	slap_mods_free( ml, 1 );
+	return rs2.sr_err;
+}
+
+/* ---- Add ---- */
+
+typedef struct add_ctx {
+	ttl_info	*ac_ti;
+	int64_t		ac_expire;
+} add_ctx;
+
+static int
+add_cb( Operation *op, SlapReply *rs )
+{
+	add_ctx *ac = op->o_callback->sc_private;
+	slap_overinst *on = ac->ac_ti->ti_on;
+	Entry *e = NULL;
+
+	if ( rs->sr_type != REP_RESULT || rs->sr_err != LDAP_SUCCESS )
+		return SLAP_CB_CONTINUE;
+	/* the stored name may differ from the request's (back-ils maps
+	 * NetMeeting's DNs onto one canonical name) */
+	if ( overlay_entry_get_ov( op, &op->o_req_ndn, NULL, NULL, 0, &e, on ) ==
+		LDAP_SUCCESS && e )
+	{
+		ttl_queue_set( ac->ac_ti, &e->e_nname, ac->ac_expire );
+		overlay_entry_release_ov( op, e, 0, on );
+	}
+	return SLAP_CB_CONTINUE;
+}
+
+static int
+cleanup_cb( Operation *op, SlapReply *rs )
+{
+	if ( rs->sr_type == REP_RESULT || op->o_abandon ) {
+		slap_callback *cb = op->o_callback;
+		op->o_callback = cb->sc_next;
+		op->o_tmpfree( cb, op->o_tmpmemctx );
+	}
+	return SLAP_CB_CONTINUE;
+}
+
+static void
+push_cb( Operation *op, slap_response *fn, void *priv, size_t privlen )
+{
+	slap_callback *cb = op->o_tmpcalloc( 1, sizeof( *cb ) + privlen, op->o_tmpmemctx );
+
+	cb->sc_response = fn;
+	cb->sc_cleanup = cleanup_cb;
+	cb->sc_private = cb + 1;
+	memcpy( cb->sc_private, priv, privlen );
+	cb->sc_next = op->o_callback;
+	op->o_callback = cb;
+}
+
+/* the TTL an Add asks for, in seconds; 0 when it names none */
+static int
+add_ttl( Operation *op, long *secs, const char **text )
+{
+	Entry *e = op->ora_e;
+	Attribute *a;
+
+	*secs = 0;
+	if ( dynttl_ad_sttl && ( a = attr_find( e->e_attrs, dynttl_ad_sttl ) ) ) {
+		*secs = strtol( a->a_vals[0].bv_val, NULL, 10 ) * 60;
+		attr_delete( &e->e_attrs, dynttl_ad_sttl );
+		if ( *secs <= 0 ) { *text = "sttl must be a positive number of minutes"; return LDAP_CONSTRAINT_VIOLATION; }
+	}
+	if ( ( a = attr_find( e->e_attrs, slap_schema.si_ad_entryTtl ) ) ) {
+		if ( !*secs )
+			*secs = strtol( a->a_vals[0].bv_val, NULL, 10 );
+		attr_delete( &e->e_attrs, slap_schema.si_ad_entryTtl );
+		if ( *secs <= 0 ) { *text = "entryTtl must be a positive number of seconds"; return LDAP_CONSTRAINT_VIOLATION; }
+	}
+	return LDAP_SUCCESS;
+}
+
+static int
+entry_exists( Operation *op, slap_overinst *on )
+{
+	Entry *e = NULL;
+	int rc = overlay_entry_get_ov( op, &op->o_req_ndn, NULL, NULL, 0, &e, on );
+
+	if ( rc == LDAP_SUCCESS && e )
+		overlay_entry_release_ov( op, e, 0, on );
+	return rc == LDAP_SUCCESS && e;
+}
+
+int
+dynttl_op_add( Operation *op, SlapReply *rs )
+{
+	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
+	ttl_info *ti = on->on_bi.bi_private;
+	Entry *e = op->ora_e;
+	const char *text = NULL;
+	char tbuf[32], ebuf[40];
+	struct berval tv, ev, oc;
+	add_ctx ac;
+	long secs;
+	int rc;
+
+	if ( !ti->ti_all && !is_entry_objectclass( e, slap_schema.si_oc_dynamicObject, 0 ) )
+		return SLAP_CB_CONTINUE;
+	if ( ( rc = add_ttl( op, &secs, &text ) ) != LDAP_SUCCESS ) {
+		rs->sr_err = rc;
+		rs->sr_text = text;
+		send_ldap_result( op, rs );
+		return rc;
+	}
+	if ( ti->ti_max_entries && ti->ti_count >= ti->ti_max_entries &&
+		!entry_exists( op, on ) )
+	{
+		rs->sr_err = LDAP_ADMINLIMIT_EXCEEDED;
+		rs->sr_text = "too many dynamic objects (dynttl-max-entries)";
+		send_ldap_result( op, rs );
+		return rs->sr_err;
+	}
+	secs = dynttl_clamp( ti, secs ? secs : ti->ti_default );
+	ac.ac_ti = ti;
+	ac.ac_expire = dynttl_now() + (int64_t)secs * 1000;
+
+	if ( !is_entry_objectclass( e, slap_schema.si_oc_dynamicObject, 0 ) ) {
+		oc = slap_schema.si_oc_dynamicObject->soc_cname;
+		attr_merge_one( e, slap_schema.si_ad_objectClass, &oc, NULL );
+	}
+	tv.bv_val = tbuf;
+	tv.bv_len = snprintf( tbuf, sizeof( tbuf ), "%ld", secs );
+	attr_merge_one( e, slap_schema.si_ad_entryTtl, &tv, NULL );
+	dynttl_time2str( ac.ac_expire, &ev, ebuf );
+	attr_delete( &e->e_attrs, dynttl_ad_expire );
+	attr_merge_one( e, dynttl_ad_expire, &ev, NULL );
+	push_cb( op, add_cb, &ac, sizeof( ac ) );
+	return SLAP_CB_CONTINUE;
+}
+
+/* ---- Modify: entryTtl (seconds) and sTTL (minutes) as refreshes ---- */
+
+typedef struct mod_ctx {
+	ttl_info	*mc_ti;
+	int64_t		mc_expire;
+	struct berval	mc_ndn;		/* canonical, op memory */
+} mod_ctx;
+
+static int
+mod_cb( Operation *op, SlapReply *rs )
+{
+	mod_ctx *mc = op->o_callback->sc_private;
+
+	if ( rs->sr_type == REP_RESULT && rs->sr_err == LDAP_SUCCESS )
+		ttl_queue_set( mc->mc_ti, &mc->mc_ndn, mc->mc_expire );
+	return SLAP_CB_CONTINUE;
+}
+
+static int
+is_ttl_mod( Modifications *ml )
+{
+	if ( ml->sml_flags & SLAP_MOD_INTERNAL )
+		return 0;
+	return ml->sml_desc == slap_schema.si_ad_entryTtl ||
+		( dynttl_ad_sttl && ml->sml_desc == dynttl_ad_sttl );
+}
+
+/* the TTL the modifications ask for, in seconds; unlinks them */
+static int
+mod_ttl( Operation *op, long *secs, const char **text )
+{
+	Modifications **mp = &op->orm_modlist, *ml;
+
+	*secs = 0;
+	while ( ( ml = *mp ) != NULL ) {
+		if ( !is_ttl_mod( ml ) ) {
+			mp = &ml->sml_next;
+			continue;
+		}
+		if ( ml->sml_op == LDAP_MOD_DELETE || ml->sml_op == SLAP_MOD_SOFTDEL ||
+			!ml->sml_values )
+		{
+			*text = "the TTL of a dynamic object cannot be removed";
+			return LDAP_CONSTRAINT_VIOLATION;
+		}
+		if ( ml->sml_op == LDAP_MOD_INCREMENT ) {
+			*text = "increment of a TTL is not supported";
+			return LDAP_UNWILLING_TO_PERFORM;
+		}
+		*secs = strtol( ml->sml_values[0].bv_val, NULL, 10 );
+		if ( ml->sml_desc != slap_schema.si_ad_entryTtl )
+			*secs *= 60;
+		if ( *secs <= 0 ) {
+			*text = "a TTL must be a positive number";
+			return LDAP_CONSTRAINT_VIOLATION;
+		}
+		*mp = ml->sml_next;
+		ml->sml_next = NULL;
+		slap_mods_free( ml, 1 );
+	}
+	return LDAP_SUCCESS;
+}
+
+int
+dynttl_op_modify( Operation *op, SlapReply *rs )
+{
+	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
+	ttl_info *ti = on->on_bi.bi_private;
+	Modifications *ml;
+	const char *text = NULL;
+	Entry *e = NULL;
+	mod_ctx mc = { NULL, 0, BER_BVNULL };
+	int64_t expire;
+	long secs;
+	int rc, dyn;
+
+	for ( ml = op->orm_modlist; ml && !is_ttl_mod( ml ); ml = ml->sml_next )
+		;
+	if ( !ml )
+		return SLAP_CB_CONTINUE;
+	rc = overlay_entry_get_ov( op, &op->o_req_ndn, NULL, NULL, 0, &e, on );
+	if ( rc != LDAP_SUCCESS || !e ) {
+		rc = LDAP_NO_SUCH_OBJECT;
+		text = NULL;
+		goto fail;
+	}
+	dyn = dynttl_is_dynamic( e, &expire );
+	ber_dupbv_x( &mc.mc_ndn, &e->e_nname, op->o_tmpmemctx );
+	overlay_entry_release_ov( op, e, 0, on );
+	if ( !dyn ) {
+		rc = LDAP_OBJECT_CLASS_VIOLATION;
+		text = "entry is not a dynamic object";
+		goto fail;
+	}
+	if ( ( rc = mod_ttl( op, &secs, &text ) ) != LDAP_SUCCESS )
+		goto fail;
+	secs = dynttl_clamp( ti, secs );
+	mc.mc_ti = ti;
+	mc.mc_expire = dynttl_now() + (int64_t)secs * 1000;
+	op->orm_modlist = ttl_mods( secs, mc.mc_expire, op->orm_modlist );
+	push_cb( op, mod_cb, &mc, sizeof( mc ) );
+	return SLAP_CB_CONTINUE;
+fail:
+	if ( mc.mc_ndn.bv_val )
+		op->o_tmpfree( mc.mc_ndn.bv_val, op->o_tmpmemctx );
+	rs->sr_err = rc;
+	rs->sr_text = text;
+	send_ldap_result( op, rs );
+	return rc;
+}
+
+/* ---- Delete: forget the entry ---- */
+
+static int
+del_cb( Operation *op, SlapReply *rs )
+{
+	mod_ctx *mc = op->o_callback->sc_private;
+
+	if ( rs->sr_type == REP_RESULT && rs->sr_err == LDAP_SUCCESS )
+		ttl_queue_remove( mc->mc_ti, &mc->mc_ndn );
+	return SLAP_CB_CONTINUE;
+}
+
+int
+dynttl_op_delete( Operation *op, SlapReply *rs )
+{
+	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
+	Entry *e = NULL;
+	mod_ctx mc = { on->on_bi.bi_private, 0, BER_BVNULL };
+
+	if ( overlay_entry_get_ov( op, &op->o_req_ndn, NULL, NULL, 0, &e, on ) ||
+		!e )
+		return SLAP_CB_CONTINUE;
+	ber_dupbv_x( &mc.mc_ndn, &e->e_nname, op->o_tmpmemctx );
+	overlay_entry_release_ov( op, e, 0, on );
+	push_cb( op, del_cb, &mc, sizeof( mc ) );
+	return SLAP_CB_CONTINUE;
+}
+
+/* ---- Search: the (sttl=N) keep-alive, and TTLs counting down ---- */
+
+typedef struct srch_ctx {
+	ttl_info	*sc_ti;
+	long		sc_secs;
+	int		sc_n;
+	struct berval	sc_ndn[16];	/* refreshed entries to record */
+	int		sc_more;	/* some did not fit: record them one by one */
+} srch_ctx;
+
+/* N from a top-level AND that holds (sttl=N) */
+static long
+sttl_directive( Filter *f )
+{
+	if ( !dynttl_ad_sttl || !f || f->f_choice != LDAP_FILTER_AND )
+		return 0;
+	for ( f = f->f_list; f; f = f->f_next )
+		if ( f->f_choice == LDAP_FILTER_EQUALITY &&
+			f->f_av_desc->ad_type == dynttl_ad_sttl->ad_type )
+			return strtol( f->f_av_value.bv_val, NULL, 10 );
+	return 0;
+}
+
+static void
+set_expire( Operation *op, SlapReply *rs, slap_overinst *on, int64_t expire )
+{
+	char ebuf[40];
+	struct berval ev;
+	Attribute *a;
+
+	rs_entry2modifiable( op, rs, on );
+	dynttl_time2str( expire, &ev, ebuf );
+	if ( ( a = attr_find( rs->sr_entry->e_attrs, dynttl_ad_expire ) ) )
+		ber_bvreplace( &a->a_vals[0], &ev );
+}
+
+static int
+srch_cb( Operation *op, SlapReply *rs )
+{
+	srch_ctx *sc = op->o_callback->sc_private;
+	ttl_info *ti = sc->sc_ti;
+	int64_t expire;
+	int i;
+
+	if ( rs->sr_type == REP_SEARCH && dynttl_is_dynamic( rs->sr_entry, &expire ) ) {
+		expire = dynttl_now() + (int64_t)sc->sc_secs * 1000;
+		ttl_queue_set( ti, &rs->sr_entry->e_nname, expire );
+		set_expire( op, rs, ti->ti_on, expire );
+		if ( sc->sc_n < (int)( sizeof( sc->sc_ndn ) / sizeof( sc->sc_ndn[0] ) ) )
+			ber_dupbv( &sc->sc_ndn[sc->sc_n++], &rs->sr_entry->e_nname );
+		else
+			dynttl_persist( op, ti, &rs->sr_entry->e_nname, sc->sc_secs, expire );
+	} else if ( rs->sr_type == REP_RESULT ) {
+		/* the search is over: record the refreshes in the entries */
+		for ( i = 0; i < sc->sc_n; i++ ) {
+			dynttl_persist( op, ti, &sc->sc_ndn[i], sc->sc_secs,
+				dynttl_now() + (int64_t)sc->sc_secs * 1000 );
+			ch_free( sc->sc_ndn[i].bv_val );
+		}
+		sc->sc_n = 0;
+	}
+	return SLAP_CB_CONTINUE;
+}
+
+int
+dynttl_op_search( Operation *op, SlapReply *rs )
+{
+	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
+	ttl_info *ti = on->on_bi.bi_private;
+	long minutes = sttl_directive( op->ors_filter );
+	srch_ctx sc;
+
+	if ( minutes <= 0 )
+		return SLAP_CB_CONTINUE;
+	memset( &sc, 0, sizeof( sc ) );
+	sc.sc_ti = ti;
+	sc.sc_secs = dynttl_clamp( ti, minutes * 60 );
+	push_cb( op, srch_cb, &sc, sizeof( sc ) );
+	return SLAP_CB_CONTINUE;
+}
+
+/* the remaining TTL in every entryTtl and sTTL value sent; expired
+ * entries that the timer has not removed yet are not sent at all */
+int
+dynttl_response( Operation *op, SlapReply *rs )
+{
+	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
+	Attribute *a;
+	int64_t expire, left;
+	char buf[32];
+	struct berval bv;
+
+	if ( rs->sr_type != REP_SEARCH || !rs->sr_entry ||
+		!dynttl_is_dynamic( rs->sr_entry, &expire ) || expire < 0 )
+		return SLAP_CB_CONTINUE;
+	left = expire - dynttl_now();
+	if ( left <= 0 && !op->o_managedsait )
+		return LDAP_SUCCESS;	/* due: as good as gone */
+	if ( left < 0 )
+		left = 0;
+	rs_entry2modifiable( op, rs, on );
+	for ( a = rs->sr_entry->e_attrs; a; a = a->a_next ) {
+		long v;
+		if ( a->a_desc->ad_type == slap_schema.si_ad_entryTtl->ad_type )
+			v = (long)( ( left + 999 ) / 1000 );
+		else if ( dynttl_ad_sttl && a->a_desc->ad_type == dynttl_ad_sttl->ad_type )
+			v = (long)( ( left + 59999 ) / 60000 );
+		else
+			continue;
+		bv.bv_val = buf;
+		bv.bv_len = snprintf( buf, sizeof( buf ), "%ld", v );
+		ber_bvreplace( &a->a_vals[0], &bv );
+		if ( a->a_nvals != a->a_vals )
+			ber_bvreplace( &a->a_nvals[0], &bv );
+	}
+	return SLAP_CB_CONTINUE;
+}
+
+/* ---- start-up: the index from the entries ---- */
+
+typedef struct load_ctx {
+	ttl_info	*lc_ti;
+	long		lc_n;
+} load_ctx;
+
+static int
+load_cb( Operation *op, SlapReply *rs )
+{
+	load_ctx *lc = op->o_callback->sc_private;
+	int64_t expire;
+
+	if ( rs->sr_type != REP_SEARCH || !dynttl_is_dynamic( rs->sr_entry, &expire ) )
+		return 0;
+	if ( expire < 0 )	/* made dynamic without this overlay */
+		expire = dynttl_now() + (int64_t)lc->lc_ti->ti_default * 1000;
+	ttl_queue_set( lc->lc_ti, &rs->sr_entry->e_nname, expire );
+	lc->lc_n++;
+	return 0;
+}
+
+int
+dynttl_load( ttl_info *ti, BackendDB *be, void *ctx )
+{
+	Connection conn = { 0 };
+	OperationBuffer opbuf;
+	Operation *op;
+	slap_callback cb = { 0 };
+	SlapReply rs = { REP_RESULT };
+	load_ctx lc = { ti, 0 };
+	int i;
+
+	connection_fake_init2( &conn, &opbuf, ctx, 0 );
+	op = &opbuf.ob_op;
+	cb.sc_response = load_cb;
+	cb.sc_private = &lc;
+	for ( i = 0; be->be_nsuffix && !BER_BVISNULL( &be->be_nsuffix[i] ); i++ ) {
+		op->o_tag = LDAP_REQ_SEARCH;
+		memset( &op->oq_search, 0, sizeof( op->oq_search ) );
+		op->o_bd = be;
+		op->o_bd->bd_info = (BackendInfo *)ti->ti_on->on_info->oi_orig;
+		op->o_req_dn = be->be_suffix[i];
+		op->o_req_ndn = be->be_nsuffix[i];
+		op->o_dn = be->be_rootdn;
+		op->o_ndn = be->be_rootndn;
+		op->o_managedsait = SLAP_CONTROL_CRITICAL;
+		op->ors_scope = LDAP_SCOPE_SUBTREE;
+		op->ors_tlimit = SLAP_NO_LIMIT;
+		op->ors_slimit = SLAP_NO_LIMIT;
+		op->ors_attrs = slap_anlist_no_attrs;
+		op->ors_filterstr = slap_schema.si_oc_dynamicObject->soc_cname;
+		op->ors_filter = str2filter_x( op, "(objectClass=dynamicObject)" );
+		op->o_callback = &cb;
+		rs.sr_err = LDAP_SUCCESS;
+		op->o_bd->bd_info->bi_op_search( op, &rs );
+		filter_free_x( op, op->ors_filter, 1 );
+		op->o_bd->bd_info = (BackendInfo *)ti->ti_on->on_info;
+	}
+	Debug( LDAP_DEBUG_STATS, "dynttl: %ld dynamic objects loaded\n", lc.lc_n );
+	return 0;
+}

@@ -1,0 +1,277 @@
+/* ttlqueue.c - the expiry index and the thread that keeps time
+ *
+ * Two threaded AVL trees hold one node per dynamic entry: by DN (to find
+ * an entry on refresh or delete) and by (expiry, DN) (to find what is due).
+ * A refresh is O(log n); expiring k entries is O(k log n); nothing ever
+ * scans the whole index.  The timer thread sleeps on a condition variable
+ * until the earliest expiry; when something is due it submits one task to
+ * slapd's thread pool, which deletes due entries with ordinary internal
+ * Delete operations, so overlays such as syncprov and accesslog see them.
+ */
+#include "portable.h"
+#include <stdio.h>
+#include <ac/string.h>
+#include <ac/time.h>
+#include <errno.h>
+#include "slap.h"
+#include "dynttl.h"
+
+int64_t
+dynttl_now( void )
+{
+	struct timeval tv;
+
+	gettimeofday( &tv, NULL );
+	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+static int
+cmp_dn( const void *a, const void *b )
+{
+	const ttl_node *x = a, *y = b;
+
+	if ( x->tn_ndn.bv_len != y->tn_ndn.bv_len )
+		return x->tn_ndn.bv_len < y->tn_ndn.bv_len ? -1 : 1;
+	return memcmp( x->tn_ndn.bv_val, y->tn_ndn.bv_val, x->tn_ndn.bv_len );
+}
+
+static int
+cmp_time( const void *a, const void *b )
+{
+	const ttl_node *x = a, *y = b;
+
+	if ( x->tn_expire != y->tn_expire )
+		return x->tn_expire < y->tn_expire ? -1 : 1;
+	return cmp_dn( a, b );
+}
+
+void
+ttl_queue_init( ttl_info *ti )
+{
+	pthread_mutex_init( &ti->ti_mutex, NULL );
+	pthread_cond_init( &ti->ti_cond, NULL );
+}
+
+static void
+node_free( void *p )
+{
+	ttl_node *n = p;
+
+	ch_free( n->tn_ndn.bv_val );
+	ch_free( n );
+}
+
+void
+ttl_queue_destroy( ttl_info *ti )
+{
+	ldap_tavl_free( ti->ti_by_time, NULL );
+	ldap_tavl_free( ti->ti_by_dn, node_free );
+	ti->ti_by_time = ti->ti_by_dn = NULL;
+	ti->ti_count = 0;
+	pthread_cond_destroy( &ti->ti_cond );
+	pthread_mutex_destroy( &ti->ti_mutex );
+}
+
+static int64_t
+earliest( ttl_info *ti )
+{
+	TAvlnode *t = ldap_tavl_end( ti->ti_by_time, TAVL_DIR_LEFT );
+
+	return t ? ( (ttl_node *)t->avl_data )->tn_expire : INT64_MAX;
+}
+
+/* Insert or move an entry; returns 1 when the entry is new. */
+int
+ttl_queue_set( ttl_info *ti, struct berval *ndn, int64_t expire )
+{
+	ttl_node key, *n;
+	TAvlnode *t;
+	int fresh = 0;
+
+	key.tn_ndn = *ndn;
+	pthread_mutex_lock( &ti->ti_mutex );
+	if ( ( t = ldap_tavl_find2( ti->ti_by_dn, &key, cmp_dn ) ) != NULL ) {
+		n = t->avl_data;
+		ldap_tavl_delete( &ti->ti_by_time, n, cmp_time );
+	} else {
+		n = ch_malloc( sizeof( *n ) );
+		ber_dupbv( &n->tn_ndn, ndn );
+		ldap_tavl_insert( &ti->ti_by_dn, n, cmp_dn, ldap_avl_dup_error );
+		ti->ti_count++;
+		fresh = 1;
+	}
+	if ( expire < earliest( ti ) )
+		pthread_cond_signal( &ti->ti_cond );
+	n->tn_expire = expire;
+	ldap_tavl_insert( &ti->ti_by_time, n, cmp_time, ldap_avl_dup_error );
+	pthread_mutex_unlock( &ti->ti_mutex );
+	return fresh;
+}
+
+void
+ttl_queue_remove( ttl_info *ti, struct berval *ndn )
+{
+	ttl_node key, *n;
+
+	key.tn_ndn = *ndn;
+	pthread_mutex_lock( &ti->ti_mutex );
+	n = ldap_tavl_delete( &ti->ti_by_dn, &key, cmp_dn );
+	if ( n ) {
+		ldap_tavl_delete( &ti->ti_by_time, n, cmp_time );
+		node_free( n );
+		ti->ti_count--;
+	}
+	pthread_mutex_unlock( &ti->ti_mutex );
+}
+
+/* up to max DNs that are due, copied (caller frees); ti_mutex held */
+static int
+collect_due( ttl_info *ti, int64_t now, struct berval *out, int max )
+{
+	TAvlnode *t = ldap_tavl_end( ti->ti_by_time, TAVL_DIR_LEFT );
+	int n = 0;
+
+	for ( ; t && n < max; t = ldap_tavl_next( t, TAVL_DIR_RIGHT ) ) {
+		ttl_node *x = t->avl_data;
+		if ( x->tn_expire > now )
+			break;
+		ber_dupbv( &out[n++], &x->tn_ndn );
+	}
+	return n;
+}
+
+static int
+expire_cb( Operation *op, SlapReply *rs )
+{
+	if ( rs->sr_type == REP_RESULT && rs->sr_err != LDAP_SUCCESS &&
+		rs->sr_err != LDAP_NO_SUCH_OBJECT )
+		Debug( LDAP_DEBUG_ANY, "dynttl: cannot expire \"%s\": %d\n",
+			op->o_req_ndn.bv_val, rs->sr_err );
+	return 0;
+}
+
+/* one internal Delete, as the rootdn, through the whole overlay stack */
+static void
+expire_one( Operation *op, ttl_info *ti, struct berval *ndn )
+{
+	slap_callback cb = { NULL, expire_cb, NULL, NULL };
+	SlapReply rs = { REP_RESULT };
+
+	op->o_tag = LDAP_REQ_DELETE;
+	op->o_bd = ti->ti_be;
+	op->o_callback = &cb;
+	op->o_req_dn = *ndn;
+	op->o_req_ndn = *ndn;
+	op->o_dn = ti->ti_be->be_rootdn;
+	op->o_ndn = ti->ti_be->be_rootndn;
+	op->o_managedsait = SLAP_CONTROL_CRITICAL;
+	op->o_time = slap_get_time();
+	ti->ti_be->be_delete( op, &rs );
+	Debug( LDAP_DEBUG_STATS, "dynttl: \"%s\" expired\n", ndn->bv_val );
+}
+
+static void *
+expire_task( void *ctx, void *arg )
+{
+	ttl_info *ti = arg;
+	struct berval due[DYNTTL_BATCH];
+	Connection conn = { 0 };
+	OperationBuffer opbuf;
+	Operation *op;
+	int i, n;
+
+	connection_fake_init2( &conn, &opbuf, ctx, 0 );
+	op = &opbuf.ob_op;
+	do {
+		pthread_mutex_lock( &ti->ti_mutex );
+		n = ti->ti_stop ? 0 : collect_due( ti, dynttl_now(), due, DYNTTL_BATCH );
+		pthread_mutex_unlock( &ti->ti_mutex );
+		for ( i = 0; i < n; i++ ) {
+			expire_one( op, ti, &due[i] );
+			/* an entry that could not be deleted must not spin */
+			ttl_queue_remove( ti, &due[i] );
+			ch_free( due[i].bv_val );
+		}
+	} while ( n == DYNTTL_BATCH );
+
+	pthread_mutex_lock( &ti->ti_mutex );
+	ti->ti_task = 0;
+	pthread_cond_broadcast( &ti->ti_cond );
+	pthread_mutex_unlock( &ti->ti_mutex );
+	return NULL;
+}
+
+static void
+abs_time( int64_t ms, struct timespec *ts )
+{
+	ts->tv_sec = ms / 1000;
+	ts->tv_nsec = ( ms % 1000 ) * 1000000;
+}
+
+static void *
+timer_thread( void *arg )
+{
+	ttl_info *ti = arg;
+	struct timespec ts;
+
+	pthread_mutex_lock( &ti->ti_mutex );
+	while ( !ti->ti_stop ) {
+		int64_t next = earliest( ti ), now = dynttl_now();
+
+		if ( ti->ti_task || next == INT64_MAX ) {
+			pthread_cond_wait( &ti->ti_cond, &ti->ti_mutex );
+		} else if ( next > now ) {
+			abs_time( next, &ts );
+			pthread_cond_timedwait( &ti->ti_cond, &ti->ti_mutex, &ts );
+		} else if ( slapd_shutdown ) {
+			break;
+		} else {
+			ti->ti_task = 1;
+			pthread_mutex_unlock( &ti->ti_mutex );
+			if ( ldap_pvt_thread_pool_submit( &connection_pool, expire_task, ti ) ) {
+				/* the pool refused (shutting down): try again soon */
+				pthread_mutex_lock( &ti->ti_mutex );
+				ti->ti_task = 0;
+				abs_time( dynttl_now() + 100, &ts );
+				pthread_cond_timedwait( &ti->ti_cond, &ti->ti_mutex, &ts );
+				continue;
+			}
+			pthread_mutex_lock( &ti->ti_mutex );
+		}
+	}
+	pthread_mutex_unlock( &ti->ti_mutex );
+	return NULL;
+}
+
+int
+ttl_queue_start( ttl_info *ti )
+{
+	if ( ti->ti_thread_up )
+		return 0;
+	ti->ti_stop = 0;
+	if ( ldap_pvt_thread_create( &ti->ti_thread, 0, timer_thread, ti ) )
+		return -1;
+	ti->ti_thread_up = 1;
+	return 0;
+}
+
+/* stop the timer and wait for a running expiry task (bounded: 10 s) */
+void
+ttl_queue_stop( ttl_info *ti )
+{
+	struct timespec ts;
+	int i;
+
+	if ( !ti->ti_thread_up )
+		return;
+	pthread_mutex_lock( &ti->ti_mutex );
+	ti->ti_stop = 1;
+	pthread_cond_broadcast( &ti->ti_cond );
+	for ( i = 0; ti->ti_task && i < 100; i++ ) {
+		abs_time( dynttl_now() + 100, &ts );
+		pthread_cond_timedwait( &ti->ti_cond, &ti->ti_mutex, &ts );
+	}
+	pthread_mutex_unlock( &ti->ti_mutex );
+	ldap_pvt_thread_join( ti->ti_thread, NULL );
+	ti->ti_thread_up = 0;
+}
