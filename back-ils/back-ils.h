@@ -49,7 +49,6 @@ typedef struct ils_info {
 int ils_config_init( BackendInfo *bi );
 
 /* compat.c: the frontend hooks that let NetMeeting's requests through */
-int ils_compat_early( void );
 int ils_compat_schema( const char **err );
 int ils_compat_is_latin1( AttributeDescription *ad );
 

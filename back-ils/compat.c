@@ -6,17 +6,16 @@
  *  - "c=-": '-' is no Country String, so the DN and the c value are
  *    rejected as invalid syntax;
  *  - ISO-8859-1 bytes in givenname/surname/location/comment are not the
- *    UTF-8 that Directory String requires;
- *  - "OBJECTCLASS=rtperson" normalises differently from
- *    "objectClass=rtPerson" (objectIdentifierMatch has no normaliser), so
- *    slapd cannot route it to the database holding that suffix.
+ *    UTF-8 that Directory String requires.
+ * ("OBJECTCLASS=rtperson" needs nothing: the frontend prettifies a request
+ * DN before normalising it, and objectClass's pretty function turns any
+ * spelling of a class into its canonical name.)
  *
  * slapd itself solves such problems in schema_prep.c by giving an
  * attribute type a private copy of its syntax or matching rule; we do the
  * same for exactly these attribute types.  The effects are server-wide
- * (see slapd-ils(5), SHARED SERVERS): "c: -" becomes a valid value, the
- * Latin-1 types accept ISO-8859-1 and store it as UTF-8, and objectClass
- * values in DNs normalise to the class's canonical name.
+ * (see slapd-ils(5), SHARED SERVERS): "c: -" becomes a valid value, and
+ * the Latin-1 types accept ISO-8859-1 and store it as UTF-8.
  */
 #include "portable.h"
 #include <stdio.h>
@@ -167,39 +166,5 @@ ils_compat_is_latin1( AttributeDescription *ad )
 	for ( i = 0; i < LENIENT_MAX && latin1_types[i]; i++ )
 		if ( ad->ad_type == latin1_types[i] )
 			return 1;
-	return 0;
-}
-
-/* objectClass values normalise to the class's canonical name, so that
- * "OBJECTCLASS=rtperson" and "objectClass=rtPerson" are one suffix.
- * Stored objectClass values are already canonical (slapd prettifies them
- * the same way), and objectClass matching and indexing look classes up
- * by name, so nothing else changes. */
-static int
-oc_normalize( slap_mask_t use, Syntax *syntax, MatchingRule *mr,
-	struct berval *val, struct berval *out, void *ctx )
-{
-	ObjectClass *oc = oc_bvfind( val );
-
-	ber_dupbv_x( out, oc ? &oc->soc_cname : val, ctx );
-	return LDAP_SUCCESS;
-}
-
-int
-ils_compat_early( void )
-{
-	AttributeType *at = slap_schema.si_ad_objectClass->ad_type;
-	MatchingRule *mr;
-
-	if ( at->sat_equality->smr_normalize == oc_normalize )
-		return 0;
-	if ( at->sat_equality->smr_normalize != NULL ) {
-		Debug( LDAP_DEBUG_ANY, "back-ils: objectClass already has a normaliser\n" );
-		return 0;
-	}
-	mr = ch_malloc( sizeof( MatchingRule ) );
-	*mr = *at->sat_equality;
-	mr->smr_normalize = oc_normalize;
-	at->sat_equality = mr;
 	return 0;
 }

@@ -66,6 +66,7 @@ ils_db_check_suffixes( BackendDB *be )
 		"NetMeeting's DNs will not reach this database\n" );
 }
 
+
 static int
 ils_db_open( BackendDB *be, ConfigReply *cr )
 {
@@ -148,10 +149,6 @@ static BackendInfo ils_bi;		/* slapd keeps the pointer */
 int
 init_module( int argc, char *argv[] )
 {
-	/* before any suffix is parsed: objectClass values in DNs must
-	 * normalise case-insensitively (see compat.c) */
-	if ( ils_compat_early() )
-		return -1;
 	ils_bi.bi_type = "ils";
 	ils_bi.bi_init = ils_initialize;
 	return backend_add( &ils_bi ) ? -1 : 0;

@@ -21,7 +21,7 @@ parse_request( Operation *op, struct berval *in, struct berval *ndn, long *ttl,
 {
 	BerElementBuffer berbuf;
 	BerElement *ber = (BerElement *)&berbuf;
-	struct berval dn = BER_BVNULL;
+	struct berval dn = BER_BVNULL, pdn;
 	ber_tag_t tag;
 	ber_len_t len;
 	ber_int_t i;
@@ -46,10 +46,13 @@ parse_request( Operation *op, struct berval *in, struct berval *ndn, long *ttl,
 		return LDAP_PROTOCOL_ERROR;
 	}
 	*ttl = i;
-	if ( dnNormalize( 0, NULL, NULL, &dn, ndn, op->o_tmpmemctx ) != LDAP_SUCCESS ) {
+	/* pretty first, as the frontend does: "OBJECTCLASS=rtperson" becomes
+	 * the canonical spelling that names the database's suffix */
+	if ( dnPrettyNormal( NULL, &dn, &pdn, ndn, op->o_tmpmemctx ) != LDAP_SUCCESS ) {
 		*text = "invalid entryName";
 		return LDAP_INVALID_DN_SYNTAX;
 	}
+	op->o_tmpfree( pdn.bv_val, op->o_tmpmemctx );
 	return LDAP_SUCCESS;
 }
 

@@ -50,6 +50,9 @@ check "shared: the ILS database lists it" sh -c \
 	"ldapsearch -x -LLL -H $URI -b objectClass=rtPerson -s base '(cn=%)' cn | grep -qx 'cn: nm@example.org'"
 check "shared: back-mdb still finds its old entry by objectClass (indexed)" sh -c \
 	"ldapsearch -x -LLL -H $URI -b dc=example,dc=com '(objectClass=inetOrgPerson)' cn | grep -qx 'cn: Old Entry'"
+check "shared: objectClass added to an entry stored before back-ils was loaded" sh -c \
+	"printf 'dn: cn=Old Entry,dc=example,dc=com\nchangetype: modify\nadd: objectClass\nobjectClass: extensibleObject\n' | ldapmodify -x -H $URI -D cn=admin,dc=example,dc=com -w secret"
+check "shared: slapd survived that modify" alive
 check "shared: back-mdb adds and finds a new entry" sh -c "printf 'dn: cn=New Entry,dc=example,dc=com\nobjectClass: inetOrgPerson\ncn: New Entry\nsn: Entry\ngivenName: J\303\274rgen\n' | ldapadd -x -H $URI -D cn=admin,dc=example,dc=com -w secret && ldapsearch -x -LLL -H $URI -b dc=example,dc=com '(objectclass=INETORGPERSON)' cn | grep -c '^cn:' | grep -qx 2"
 check "shared: objectClass DN values match case-insensitively everywhere" sh -c \
 	"ldapsearch -x -LLL -H $URI -b 'OBJECTCLASS=RTPERSON' -s base '(cn=nm@example.org)' cn | grep -q '^cn:'"
