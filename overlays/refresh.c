@@ -21,39 +21,42 @@ parse_request( Operation *op, struct berval *in, struct berval *ndn, long *ttl,
 {
 	BerElementBuffer berbuf;
 	BerElement *ber = (BerElement *)&berbuf;
-	struct berval dn = BER_BVNULL, pdn;
+	struct berval dn = BER_BVNULL, pdn, copy;
 	ber_tag_t tag;
 	ber_len_t len;
-	ber_int_t i;
+	ber_int_t i = 0;
+	int rc;
 
 	if ( in == NULL || in->bv_len == 0 ) {
 		*text = "refresh request without a value";
 		return LDAP_PROTOCOL_ERROR;
 	}
-	ber_init2( ber, in, 0 );
+	/* decoding writes NUL terminators into the buffer: work on a copy */
+	ber_dupbv_x( &copy, in, op->o_tmpmemctx );
+	ber_init2( ber, &copy, 0 );
+	rc = LDAP_PROTOCOL_ERROR;
 	if ( ber_scanf( ber, "{" ) == LBER_ERROR ||
 		ber_peek_tag( ber, &len ) != LDAP_TAG_EXOP_REFRESH_REQ_DN ||
 		ber_scanf( ber, "m", &dn ) == LBER_ERROR ||
 		ber_peek_tag( ber, &len ) != LDAP_TAG_EXOP_REFRESH_REQ_TTL ||
 		ber_scanf( ber, "i", &i ) == LBER_ERROR ||
-		( tag = ber_scanf( ber, "}" ) ) == LBER_ERROR )
+		( tag = ber_peek_tag( ber, &len ) ) != LBER_DEFAULT )
 	{
 		*text = "malformed refresh request";
-		return LDAP_PROTOCOL_ERROR;
-	}
-	if ( i <= 0 || i > DYNTTL_RFC_MAX ) {
+	} else if ( i <= 0 || i > DYNTTL_RFC_MAX ) {
 		*text = "requestTtl outside 1..31557600";
-		return LDAP_PROTOCOL_ERROR;
-	}
-	*ttl = i;
-	/* pretty first, as the frontend does: "OBJECTCLASS=rtperson" becomes
-	 * the canonical spelling that names the database's suffix */
-	if ( dnPrettyNormal( NULL, &dn, &pdn, ndn, op->o_tmpmemctx ) != LDAP_SUCCESS ) {
+	} else if ( dnPrettyNormal( NULL, &dn, &pdn, ndn, op->o_tmpmemctx ) != LDAP_SUCCESS ) {
+		/* pretty first, as the frontend does: "OBJECTCLASS=rtperson"
+		 * becomes the spelling that names the database's suffix */
 		*text = "invalid entryName";
-		return LDAP_INVALID_DN_SYNTAX;
+		rc = LDAP_INVALID_DN_SYNTAX;
+	} else {
+		op->o_tmpfree( pdn.bv_val, op->o_tmpmemctx );
+		*ttl = i;
+		rc = LDAP_SUCCESS;
 	}
-	op->o_tmpfree( pdn.bv_val, op->o_tmpmemctx );
-	return LDAP_SUCCESS;
+	op->o_tmpfree( copy.bv_val, op->o_tmpmemctx );
+	return rc;
 }
 
 /* the global handler: decode, then the database's be_extended */
