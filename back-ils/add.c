@@ -44,6 +44,17 @@ build_entry( Operation *op, ils_name *nm, Entry **ep, const char **text,
 	return LDAP_SUCCESS;
 }
 
+static void
+entry_name_swap( Entry *a, Entry *b )
+{
+	struct berval n = a->e_name, nn = a->e_nname;
+
+	a->e_name = b->e_name;
+	a->e_nname = b->e_nname;
+	b->e_name = n;
+	b->e_nname = nn;
+}
+
 int
 ils_back_add( Operation *op, SlapReply *rs )
 {
@@ -82,6 +93,9 @@ ils_back_add( Operation *op, SlapReply *rs )
 		rc = ils_store_put( ii, &nm.in_key, e );
 		if ( rc != LDAP_SUCCESS )
 			text = "cannot store the registration";
+		/* overlays reading the result (dynttl, accesslog) see the name
+		 * the registration is stored under */
+		entry_name_swap( op->ora_e, e );
 		entry_free( e );
 	}
 	Debug( LDAP_DEBUG_TRACE, "back-ils: add \"%s\": %d\n", op->o_req_dn.bv_val, rc );

@@ -151,19 +151,11 @@ static int
 add_cb( Operation *op, SlapReply *rs )
 {
 	add_ctx *ac = op->o_callback->sc_private;
-	slap_overinst *on = ac->ac_ti->ti_on;
-	Entry *e = NULL;
 
-	if ( rs->sr_type != REP_RESULT || rs->sr_err != LDAP_SUCCESS )
-		return SLAP_CB_CONTINUE;
-	/* the stored name may differ from the request's (back-ils maps
-	 * NetMeeting's DNs onto one canonical name) */
-	if ( overlay_entry_get_ov( op, &op->o_req_ndn, NULL, NULL, 0, &e, on ) ==
-		LDAP_SUCCESS && e )
-	{
-		ttl_queue_set( ac->ac_ti, &e->e_nname, ac->ac_expire );
-		overlay_entry_release_ov( op, e, 0, on );
-	}
+	/* ora_e carries the name the entry was stored under (back-ils maps
+	 * NetMeeting's DNs onto one canonical name and says so there) */
+	if ( rs->sr_type == REP_RESULT && rs->sr_err == LDAP_SUCCESS )
+		ttl_queue_set( ac->ac_ti, &op->ora_e->e_nname, ac->ac_expire );
 	return SLAP_CB_CONTINUE;
 }
 

@@ -90,3 +90,12 @@ ldif_add() {
 	dn=$1; shift
 	{ echo "dn: $dn"; for l in "$@"; do echo "$l"; done; } | ldapadd -x -H "$URI"
 }
+
+# expect_err CODE DESCRIPTION COMMAND...: ok when the command reports LDAP
+# result CODE as "(CODE)" (ldapexop exits 1 whatever the result)
+expect_err() {
+	want=$1 d=$2; shift 2
+	"$@" > "$T/check.out" 2>&1
+	if grep -q "($want)" "$T/check.out"; then ok "$d (result $want)"
+	else nok "$d: expected result $want"; sed 's/^/#   /' "$T/check.out" | head -10; fi
+}

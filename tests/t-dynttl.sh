@@ -1,0 +1,99 @@
+# t-dynttl.sh - slapo-dynttl on the ILS database: TTL at creation, the five
+# refresh paths, countdown, expiry on time, restarts, limits, bad input.
+. "$(dirname "$0")/lib.sh"
+ILS_TTL_DEFAULT=3 ILS_TTL_MIN=1 ILS_TTL_MAX=1h
+export ILS_TTL_DEFAULT ILS_TTL_MIN ILS_TTL_MAX
+CONF=$(ils_conf "$T/d")
+start_slapd -f "$CONF" || exit 1
+
+now() { date +%s.%N; }
+# ttl DN: the entryTtl a client reads (empty when the entry is gone)
+ttl() { ldapsearch -x -LLL -H "$URI" -b "$1" -s base entryTtl 2>/dev/null | sed -n 's/^entryTtl: //p'; }
+dn() { echo "cn=$1,ou=Dynamic,o=Intranet"; }
+reg() { u=$1; shift; ldif_add "c=-,o=Microsoft, cn=$u, objectClass=rtPerson" "cn: $u" "sipaddress: 16777343" "$@" >/dev/null; }
+between() { awk -v v="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(v != "" && v >= lo && v <= hi) }'; }
+modify() { printf "dn: %s\nchangetype: modify\nreplace: %s\n%s: %s\n" "$1" "$2" "$2" "$3" | ldapmodify -x -H "$URI"; }
+
+# creation
+reg plain@x
+check "an Add without TTL gets dynttl-default-ttl (3 s)" between "$(ttl "$(dn plain@x)")" 2 3
+check "the registration is a dynamicObject" sh -c \
+	"ldapsearch -x -LLL -H $URI -b '$(dn plain@x)' -s base objectClass | grep -qx 'objectClass: dynamicObject'"
+reg minutes@x "sttl: 2"
+check "sttl in the Add is minutes (NetMeeting 2, PTLib)" between "$(ttl "$(dn minutes@x)")" 115 120
+reg seconds@x "entryTtl: 50"
+check "entryTtl in the Add is seconds" between "$(ttl "$(dn seconds@x)")" 45 50
+reg clamp@x "sttl: 3600"
+check "PTLib's sttl 3600 (60 h) is clamped to dynttl-max-ttl (1 h)" between "$(ttl "$(dn clamp@x)")" 3590 3600
+check "sttl reads back in minutes" sh -c \
+	"ldapsearch -x -LLL -H $URI -b '$(dn minutes@x)' -s base sttl | grep -qx 'sttl: 2'"
+
+# countdown
+a=$(ttl "$(dn seconds@x)"); sleep 1.2; b=$(ttl "$(dn seconds@x)")
+check "entryTtl counts down between two reads ($a then $b)" test "$b" -lt "$a"
+
+# expiry on time: present before its TTL, gone within 1 s after it
+t0=$(now); reg expire@x
+sleep 2.3
+check "an entry is still there before its TTL lapses" test -n "$(ttl "$(dn expire@x)")"
+gone=
+i=0
+while [ $i -lt 60 ]; do
+	[ -z "$(ttl "$(dn expire@x)")" ] && { gone=$(now); break; }
+	sleep 0.05; i=$((i + 1))
+done
+check "an unrefreshed entry is gone within 1 s after its TTL (3 s)" \
+	awk -v a="$t0" -v b="${gone:-0}" 'BEGIN { exit !(b > 0 && b - a <= 4.0) }'
+check "the expired entry is deleted, not just hidden" sh -c \
+	"! ldapsearch -x -LLL -H $URI -b '$(dn expire@x)' -s base -e manageDSAit 1.1 2>/dev/null | grep -q '^dn:'"
+
+# the five refresh paths, each on a fresh 3-second entry
+reg ka@x; "$WIRE" -H 127.0.0.1 -p "$PORT" keepalive ka@x > "$T/ka.out"
+check "keep-alive search (sttl=10) returns the entry" grep -q '^ok - keepalive: entry DN' "$T/ka.out"
+check "keep-alive search refreshes to 10 minutes" between "$(ttl "$(dn ka@x)")" 595 600
+reg tapi@x; modify "$(dn tapi@x)" entryTTL 1800 >/dev/null
+check "TAPI Modify replace entryTTL 1800 refreshes in seconds" between "$(ttl "$(dn tapi@x)")" 1795 1800
+reg sttlmod@x; modify "cn=sttlmod@x, objectClass=rtPerson" sttl 5 >/dev/null
+check "Modify of sttl 5 refreshes in minutes" between "$(ttl "$(dn sttlmod@x)")" 295 300
+reg exop@x
+check "RFC 2589 refresh with ldapexop answers newttl=100" sh -c \
+	"ldapexop -x -H $URI refresh '$(dn exop@x)' 100 | grep -qx 'newttl=100'"
+check "... and the entry's TTL is 100" between "$(ttl "$(dn exop@x)")" 95 100
+check "refresh through NetMeeting's DN spelling" sh -c \
+	"ldapexop -x -H $URI refresh 'cn=exop@x, OBJECTCLASS=rtperson' 200 | grep -qx 'newttl=200'"
+reg readd@x; sleep 2; reg readd@x
+sleep 1.5
+check "a repeated Add (GnomeMeeting) refreshes: alive 3.5 s after the first Add" \
+	test -n "$(ttl "$(dn readd@x)")"
+modify "$(dn tapi@x)" entryTTL 999999 >/dev/null
+check "a Modify TTL above the maximum is clamped" between "$(ttl "$(dn tapi@x)")" 3590 3600
+check "refreshed entries outlive the default TTL" sh -c \
+	"sleep 3; test -n \"\$(ldapsearch -x -LLL -H $URI -b '$(dn ka@x)' -s base 1.1)\""
+
+# bad input
+expect_err 32 "refresh of a missing entry" ldapexop -x -H "$URI" refresh "$(dn nobody@x)" 100
+expect_err 4 "refresh above dynttl-max-ttl (RFC 2589 sizeLimitExceeded)" \
+	ldapexop -x -H "$URI" refresh "$(dn ka@x)" 7200
+expect_err 2 "refresh with TTL 0" ldapexop -x -H "$URI" refresh "$(dn ka@x)" 0
+expect_err 2 "a malformed refresh request value" ldapexop -x -H "$URI" "1.3.6.1.4.1.1466.101.119.1::AAAA"
+expect_rc 19 "Modify entryTTL to a negative number" modify "$(dn ka@x)" entryTTL -5
+expect_rc 21 "Modify entryTTL to a word" modify "$(dn ka@x)" entryTTL soon
+expect_rc 32 "Modify entryTTL of a missing entry" modify "$(dn nobody@x)" entryTTL 100
+expect_rc 19 "sttl 0 in an Add" ldif_add "cn=zero@x,objectClass=rtPerson" "sttl: 0"
+check "the refresh extended operation is advertised" sh -c \
+	"ldapsearch -x -LLL -H $URI -b '' -s base supportedExtension | grep -q 1.3.6.1.4.1.1466.101.119.1"
+check "slapd is still running" alive
+
+# restarts: remaining TTL kept; lapsed entries gone before the first search
+reg long@x "entryTtl: 60"; reg short@x "entryTtl: 2"
+stop_slapd
+start_slapd -f "$CONF" || exit 1
+check "after a clean restart a live entry keeps its remaining TTL" between "$(ttl "$(dn long@x)")" 50 60
+reg crash@x "entryTtl: 40"; reg brief@x "entryTtl: 1"
+crash_slapd
+sleep 2
+start_slapd -f "$CONF" || exit 1
+check "after kill -9 a lapsed entry is gone at the first search" test -z "$(ttl "$(dn brief@x)")"
+check "after kill -9 a live entry keeps its remaining TTL" between "$(ttl "$(dn crash@x)")" 30 38
+check "an entry that lapsed during the restart is gone" test -z "$(ttl "$(dn short@x)")"
+finish
