@@ -9,6 +9,7 @@ include $SCHEMADIR/inetorgperson.schema
 pidfile $T/slapd.pid
 moduleload back_mdb
 moduleload $BUILD/dynttl.la
+moduleload auditlog
 database mdb
 suffix "dc=example,dc=com"
 rootdn "cn=admin,dc=example,dc=com"
@@ -16,6 +17,8 @@ rootpw secret
 directory $T/mdb
 access to attrs=entryTtl by dn.exact="cn=admin,dc=example,dc=com" write by * read
 access to * by users write by * read
+overlay auditlog
+auditlog $T/audit.ldif
 overlay dynttl
 dynttl-default-ttl 3
 dynttl-min-ttl 2
@@ -55,6 +58,8 @@ i=0; while [ $i -lt 60 ] && [ -n "$(ttl cn=d2,dc=example,dc=com)" ]; do sleep 0.
 check "an unrefreshed back-mdb entry expires (3 s)" test $i -lt 45
 check "... and is deleted from back-mdb" sh -c \
 	"! ldapsearch -x -LLL -H $URI $ADM -b cn=d2,dc=example,dc=com -s base -e manageDSAit 1.1 2>/dev/null | grep -q dn:"
+check "the expiry was an ordinary Delete: auditlog recorded it" sh -c \
+	"grep -A1 '^dn: cn=d2,dc=example,dc=com' '$T/audit.ldif' | grep -qx 'changetype: delete'"
 dyn d3; dyn d4
 check "three dynamic objects now (d1, d3, d4)" sh -c "ldapsearch -x -LLL -H $URI -b dc=example,dc=com '(objectClass=dynamicObject)' 1.1 | grep -c ^dn: | grep -qx 3"
 expect_rc 11 "dynttl-max-entries 3 refuses a fourth dynamic object" dyn d5
