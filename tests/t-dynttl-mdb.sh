@@ -66,12 +66,12 @@ expect_rc 11 "dynttl-max-entries 3 refuses a fourth dynamic object" dyn d5
 check "static entries are not counted" sh -c \
 	"printf 'dn: cn=static2,dc=example,dc=com\nobjectClass: inetOrgPerson\ncn: static2\nsn: S\n' | ldapadd -x -H $URI $ADM"
 check "olcDynTTLMaxEntries changes at run time" sh -c \
-	"printf 'dn: olcOverlay={0}dynttl,olcDatabase={1}mdb,cn=config\nchangetype: modify\nreplace: olcDynTTLMaxEntries\nolcDynTTLMaxEntries: 10\n-\nreplace: olcDynTTLDefault\nolcDynTTLDefault: 10m\n' | ldapmodify -x -H $URI -D cn=config -w config"
+	"printf 'dn: olcOverlay={1}dynttl,olcDatabase={1}mdb,cn=config\nchangetype: modify\nreplace: olcDynTTLMaxEntries\nolcDynTTLMaxEntries: 10\n-\nreplace: olcDynTTLDefault\nolcDynTTLDefault: 10m\n' | ldapmodify -x -H $URI -D cn=config -w config"
 check "... the new cap admits a fourth" dyn d5
 check "... and the new default TTL (10m) applies" between "$(ttl cn=d5,dc=example,dc=com)" 595 600
 expect_rc 80 "a TTL keyword with a bad value is refused" sh -c \
-	"printf 'dn: olcOverlay={0}dynttl,olcDatabase={1}mdb,cn=config\nchangetype: modify\nreplace: olcDynTTLMax\nolcDynTTLMax: forever\n' | ldapmodify -x -H $URI -D cn=config -w config"
+	"printf 'dn: olcOverlay={1}dynttl,olcDatabase={1}mdb,cn=config\nchangetype: modify\nreplace: olcDynTTLMax\nolcDynTTLMax: forever\n' | ldapmodify -x -H $URI -D cn=config -w config"
 check "the config reads back in time units" sh -c \
-	"ldapsearch -x -LLL -H $URI -D cn=config -w config -b 'olcOverlay={0}dynttl,olcDatabase={1}mdb,cn=config' olcDynTTLDefault | grep -qx 'olcDynTTLDefault: 10m'"
+	"ldapsearch -x -LLL -H $URI -D cn=config -w config -b 'olcOverlay={1}dynttl,olcDatabase={1}mdb,cn=config' olcDynTTLDefault | grep -qx 'olcDynTTLDefault: 10m'"
 check "slapd is still running" alive
 finish
