@@ -1,7 +1,8 @@
 /* add.c - registering
  *
- * An Add names a registration in any DN dialect; it is stored under the
- * canonical name cn=<cn>,ou=Dynamic,o=Intranet.  An Add of a registration
+ * An Add names a registration in any DN dialect; it is stored under its
+ * canonical name (cn=<cn>,ou=Dynamic,o=Intranet for a person; the Dialer's
+ * application users and conferences have their own).  An Add of an entry
  * that exists replaces it: GnomeMeeting re-Adds every 20 minutes without
  * looking at the result, and NetMeeting re-registers after a failed
  * keep-alive, so entryAlreadyExists would only make users vanish.
@@ -24,13 +25,13 @@ build_entry( Operation *op, ils_name *nm, Entry **ep, const char **text,
 	Entry *e = entry_dup( op->ora_e );
 	int rc;
 
-	/* the cn as the client wrote it, not lower-cased */
+	/* the naming value as the client wrote it, not lower-cased */
 	ils_parse_dn( &op->o_req_dn, &pretty );
-	cn = pretty.in_dn.kind == ILSDN_PERSON ? pretty.in_dn.cn : nm->in_dn.cn;
+	cn = pretty.in_dn.kind == nm->in_dn.kind ? pretty.in_dn.cn : nm->in_dn.cn;
 
 	attr_delete( &e->e_attrs, ii->ii_ad_modop );
-	if ( ( rc = ils_entry_name( op, &cn, e ) ) != LDAP_SUCCESS ||
-		( rc = ils_entry_identity( op, e, &cn ) ) != LDAP_SUCCESS )
+	if ( ( rc = ils_entry_name( op, nm->in_dn.kind, &cn, e ) ) != LDAP_SUCCESS ||
+		( rc = ils_entry_identity( op, nm->in_dn.kind, e, &cn ) ) != LDAP_SUCCESS )
 	{
 		*text = "cannot build the registration's name";
 	} else {
@@ -68,19 +69,22 @@ ils_back_add( Operation *op, SlapReply *rs )
 	ils_parse_dn( &op->ora_e->e_nname, &nm );
 	switch ( nm.in_dn.kind ) {
 	case ILSDN_PERSON:
+	case ILSDN_APPUSER:
+	case ILSDN_CONF:
 		break;
 	case ILSDN_BAD:
 		return ils_send_error( op, rs, LDAP_NAMING_VIOLATION, nm.in_dn.err );
 	case ILSDN_ROOT:
 	case ILSDN_DYNAMIC:
 	case ILSDN_APPS:
+	case ILSDN_APPCONT:
 	case ILSDN_PSEUDO:
 		return ils_send_error( op, rs, LDAP_ALREADY_EXISTS,
 			"ILS containers are built in" );
 	default:
 		return ils_send_error( op, rs, LDAP_UNWILLING_TO_PERFORM,
-			"not an ILS registration: use cn=<id>,ou=Dynamic,o=Intranet "
-			"or cn=<id>,objectClass=rtPerson" );
+			"not an ILS entry: use cn=<id>,ou=Dynamic,o=Intranet, "
+			"cn=<id>,objectClass=rtPerson or uid=<id>,ou=Dynamic,o=Intranet" );
 	}
 	rc = build_entry( op, &nm, &e, &text, textbuf, sizeof( textbuf ) );
 	if ( rc == LDAP_SUCCESS &&
@@ -90,6 +94,7 @@ ils_back_add( Operation *op, SlapReply *rs )
 		text = "no write access to register";
 		entry_free( e );
 	} else if ( rc == LDAP_SUCCESS ) {
+		ils_app_join( op, &nm, e );
 		rc = ils_store_put( ii, &nm.in_key, e );
 		if ( rc != LDAP_SUCCESS )
 			text = "cannot store the registration";

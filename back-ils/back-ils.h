@@ -43,6 +43,13 @@ typedef struct ils_info {
 	AttributeDescription *ii_ad_ip;	/* ipAddress/sIPAddress */
 	AttributeDescription *ii_ad_modop;	/* sModOp */
 	ObjectClass	*ii_oc_rtperson;
+	ObjectClass	*ii_oc_appuser;
+	ObjectClass	*ii_oc_conf;
+	AttributeDescription *ii_ad_sflags;
+	AttributeDescription *ii_ad_appid;	/* applicationID/sAppID */
+	AttributeDescription *ii_ad_protid;	/* protocolID/sProtID */
+	int		ii_hide_unlisted;	/* ils-hide-unlisted */
+	int		ii_h323_any;		/* ils-h323-match */
 } ils_info;
 
 /* config.c */
@@ -58,16 +65,20 @@ void ils_store_close( ils_info *ii );
 int ils_store_get( ils_info *ii, struct berval *key, Entry **ep );
 int ils_store_put( ils_info *ii, struct berval *key, Entry *e );
 int ils_store_del( ils_info *ii, struct berval *key );
-int ils_store_scan( ils_info *ii, struct berval *from, int skip_from,
+int ils_store_scan( ils_info *ii, char kind, struct berval *from,
 	Entry **batch, int max, int *n, struct berval *last );
 long ils_store_count( ils_info *ii );
 
 /* entry.c: canonical entries, virtual containers, limits */
-int ils_entry_name( Operation *op, struct berval *cn, Entry *e );
+int ils_entry_name( Operation *op, enum ilsdn_kind kind, struct berval *id,
+	Entry *e );
 Entry *ils_entry_container( enum ilsdn_kind kind );
 int ils_entry_check( Operation *op, Entry *e, const char **text,
 	char *buf, size_t len );
-int ils_entry_identity( Operation *op, Entry *e, struct berval *cn );
+int ils_entry_identity( Operation *op, enum ilsdn_kind kind, Entry *e,
+	struct berval *id );
+void ils_entry_merge_app( Entry *person, Entry *app );
+void ils_entry_drop_app( Entry *e );
 int ils_entry_fix_ip( Operation *op, Attribute *a, const char **text,
 	char *buf, size_t len );
 int ils_entry_get_rw( Operation *op, struct berval *ndn, ObjectClass *oc,
@@ -97,8 +108,12 @@ int ils_back_modify( Operation *op, SlapReply *rs );
 int ils_back_delete( Operation *op, SlapReply *rs );
 int ils_back_modrdn( Operation *op, SlapReply *rs );
 
-/* What a request DN names.  A registration's LMDB key is "p" followed by
- * its normalised cn value ("p" leaves room for other kinds of entry). */
+/* What a request DN names.  An entry's LMDB key is one byte for its kind
+ * followed by its normalised naming value: "p" rtPerson (by cn), "a" the
+ * Dialer's rtApplicationUser (by cn), "c" rtConference (by uid). */
+#define ILS_KEY_PERSON	'p'
+#define ILS_KEY_APPUSER	'a'
+#define ILS_KEY_CONF	'c'
 #define ILS_KEYBUF	( ILS_CN_MAX + 16 )
 typedef struct ils_name {
 	struct ilsdn	in_dn;
@@ -106,6 +121,7 @@ typedef struct ils_name {
 	char		in_buf[ILS_KEYBUF];
 } ils_name;
 void ils_parse_dn( struct berval *ndn, ils_name *nm );
+void ils_app_join( Operation *op, ils_name *nm, Entry *e );
 int ils_send_error( Operation *op, SlapReply *rs, int err, const char *text );
 
 LDAP_END_DECL

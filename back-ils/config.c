@@ -61,6 +61,16 @@ static ConfigTable ils_cfg[] = {
 		"( " ILS_CFAT ".7 NAME 'olcIlsMaxRequestAttrs' "
 		"DESC 'Most attribute names one search may request' "
 		"EQUALITY integerMatch SYNTAX OMsInteger SINGLE-VALUE )", NULL, NULL },
+	{ "ils-hide-unlisted", "on|off", 2, 2, 0, ARG_ON_OFF|ARG_OFFSET,
+		(void *)offsetof( ils_info, ii_hide_unlisted ),
+		"( " ILS_CFAT ".8 NAME 'olcIlsHideUnlisted' "
+		"DESC 'Leave people with sFlags 0 out of listings; exact cn lookups find them' "
+		"EQUALITY booleanMatch SYNTAX OMsBoolean SINGLE-VALUE )", NULL, NULL },
+	{ "ils-h323-match", "on|off", 2, 2, 0, ARG_ON_OFF|ARG_OFFSET,
+		(void *)offsetof( ils_info, ii_h323_any ),
+		"( " ILS_CFAT ".9 NAME 'olcIlsH323Match' "
+		"DESC 'The NetMeeting application filter finds every H.323 user' "
+		"EQUALITY booleanMatch SYNTAX OMsBoolean SINGLE-VALUE )", NULL, NULL },
 	{ NULL, NULL, 0, 0, 0, ARG_IGNORED, NULL, NULL, NULL }
 };
 
@@ -71,7 +81,7 @@ static ConfigOCs ils_ocs[] = {
 		"MUST olcDbDirectory "
 		"MAY ( olcIlsMapSize $ olcIlsDbNoSync $ olcIlsMaxValueLength $ "
 		"olcIlsMaxBinaryLength $ olcIlsMaxValues $ olcIlsMaxAttrs $ "
-		"olcIlsMaxRequestAttrs ) )",
+		"olcIlsMaxRequestAttrs $ olcIlsHideUnlisted $ olcIlsH323Match ) )",
 		Cft_Database, ils_cfg },
 	{ NULL, 0, NULL }
 };

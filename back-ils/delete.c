@@ -5,8 +5,9 @@
 #include "slap.h"
 #include "back-ils.h"
 
-/* A Delete of any spelling of a registration removes it, with the
- * application data kept in it (MS-TAIL 3.5.4). */
+/* A Delete of any spelling of a registration removes it, with its
+ * application data and the Dialer's application user of the same cn
+ * (MS-TAIL 3.5.4). */
 int
 ils_back_delete( Operation *op, SlapReply *rs )
 {
@@ -18,6 +19,8 @@ ils_back_delete( Operation *op, SlapReply *rs )
 	ils_parse_dn( &op->o_req_ndn, &nm );
 	switch ( nm.in_dn.kind ) {
 	case ILSDN_PERSON:
+	case ILSDN_APPUSER:
+	case ILSDN_CONF:
 		break;
 	case ILSDN_BAD:
 		return ils_send_error( op, rs, LDAP_NO_SUCH_OBJECT, nm.in_dn.err );
@@ -35,6 +38,10 @@ ils_back_delete( Operation *op, SlapReply *rs )
 				"no write access to this registration" );
 	}
 	rc = ils_store_del( ii, &nm.in_key );
+	if ( rc == LDAP_SUCCESS && nm.in_dn.kind == ILSDN_PERSON ) {
+		nm.in_key.bv_val[0] = ILS_KEY_APPUSER;
+		ils_store_del( ii, &nm.in_key );
+	}
 	Debug( LDAP_DEBUG_TRACE, "back-ils: delete \"%s\": %d\n", op->o_req_dn.bv_val, rc );
 	return ils_send_error( op, rs, rc, rc == LDAP_NO_SUCH_OBJECT ?
 		"no such registration" : NULL );

@@ -11,13 +11,14 @@ ils_parse_dn( struct berval *ndn, ils_name *nm )
 {
 	/* the cn lands after the one-byte kind prefix of the key */
 	ilsdn_parse( ndn, &nm->in_dn, nm->in_buf + 1, sizeof( nm->in_buf ) - 1 );
-	if ( nm->in_dn.kind == ILSDN_PERSON && nm->in_dn.cn.bv_len > ILS_CN_MAX ) {
+	if ( ILSDN_IS_ENTRY( nm->in_dn.kind ) && nm->in_dn.cn.bv_len > ILS_CN_MAX ) {
 		nm->in_dn.kind = ILSDN_BAD;
-		nm->in_dn.err = "cn longer than 500 bytes";
+		nm->in_dn.err = "naming value longer than 500 bytes";
 	}
-	nm->in_buf[0] = 'p';
+	nm->in_buf[0] = nm->in_dn.kind == ILSDN_APPUSER ? ILS_KEY_APPUSER :
+		nm->in_dn.kind == ILSDN_CONF ? ILS_KEY_CONF : ILS_KEY_PERSON;
 	nm->in_key.bv_val = nm->in_buf;
-	nm->in_key.bv_len = nm->in_dn.kind == ILSDN_PERSON ? nm->in_dn.cn.bv_len + 1 : 0;
+	nm->in_key.bv_len = ILSDN_IS_ENTRY( nm->in_dn.kind ) ? nm->in_dn.cn.bv_len + 1 : 0;
 }
 
 int
@@ -30,19 +31,25 @@ ils_send_error( Operation *op, SlapReply *rs, int err, const char *text )
 	return err;
 }
 
-/* give e the canonical name cn=<cn>,ou=Dynamic,o=Intranet */
+/* give e its canonical name: cn=<cn>,ou=Dynamic,o=Intranet for a person,
+ * uid=<uid>,ou=Dynamic,o=Intranet for a conference and
+ * cn=<cn>,appName=MS-NetMeeting,ou=Applications,o=Intranet for the
+ * Dialer's application user */
 int
-ils_entry_name( Operation *op, struct berval *cn, Entry *e )
+ils_entry_name( Operation *op, enum ilsdn_kind kind, struct berval *id, Entry *e )
 {
-	static const char suffix[] = ",ou=Dynamic,o=Intranet";
+	const char *type = kind == ILSDN_CONF ? "uid=" : "cn=";
+	const char *suffix = kind == ILSDN_APPUSER ?
+		",appName=MS-NetMeeting,ou=Applications,o=Intranet" : ",ou=Dynamic,o=Intranet";
 	struct berval dn, pdn, ndn;
 	int rc;
 
-	dn.bv_val = op->o_tmpalloc( 3 * cn->bv_len + sizeof( suffix ) + 4, op->o_tmpmemctx );
-	strcpy( dn.bv_val, "cn=" );
-	dn.bv_len = 3 + ilsdn_escape( cn->bv_val, cn->bv_len, dn.bv_val + 3 );
+	dn.bv_val = op->o_tmpalloc( 3 * id->bv_len + strlen( suffix ) + 8, op->o_tmpmemctx );
+	strcpy( dn.bv_val, type );
+	dn.bv_len = strlen( type );
+	dn.bv_len += ilsdn_escape( id->bv_val, id->bv_len, dn.bv_val + dn.bv_len );
 	strcpy( dn.bv_val + dn.bv_len, suffix );
-	dn.bv_len += sizeof( suffix ) - 1;
+	dn.bv_len += strlen( suffix );
 	rc = dnPrettyNormal( NULL, &dn, &pdn, &ndn, NULL );
 	op->o_tmpfree( dn.bv_val, op->o_tmpmemctx );
 	if ( rc != LDAP_SUCCESS )
@@ -75,6 +82,8 @@ ils_entry_container( enum ilsdn_kind kind )
 		{ ILSDN_ROOT, "o=Intranet", "organization", "o", "Intranet" },
 		{ ILSDN_DYNAMIC, "ou=Dynamic,o=Intranet", "organizationalUnit", "ou", "Dynamic" },
 		{ ILSDN_APPS, "ou=Applications,o=Intranet", "organizationalUnit", "ou", "Applications" },
+		{ ILSDN_APPCONT, "appName=MS-NetMeeting,ou=Applications,o=Intranet",
+			"extensibleObject", "appName", "MS-NetMeeting" },
 		{ 0 }
 	};
 	struct berval dn;
@@ -97,23 +106,93 @@ ils_entry_container( enum ilsdn_kind kind )
 	return e;
 }
 
-/* The registration's identity is the cn of its DN: the cn attribute holds
- * exactly that value and rtPerson is among its classes, whatever the
- * client sent (NetMeeting sends no objectClass, the Dialer no cn). */
+/* An entry's identity is the naming value of its DN: cn (uid for a
+ * conference) holds exactly that value and the kind's class is among its
+ * classes, whatever the client sent (NetMeeting sends no objectClass, the
+ * Dialer no cn and no uid). */
 int
-ils_entry_identity( Operation *op, Entry *e, struct berval *cn )
+ils_entry_identity( Operation *op, enum ilsdn_kind kind, Entry *e, struct berval *id )
 {
 	ils_info *ii = op->o_bd->be_private;
-	struct berval oc;
+	AttributeDescription *ad = slap_schema.si_ad_cn;
+	ObjectClass *oc = ii->ii_oc_rtperson;
+	const char *text;
+	struct berval name;
 
-	attr_delete( &e->e_attrs, slap_schema.si_ad_cn );
-	if ( attr_merge_normalize_one( e, slap_schema.si_ad_cn, cn, NULL ) )
+	if ( kind == ILSDN_CONF ) {
+		ad = NULL;
+		if ( slap_str2ad( "uid", &ad, &text ) )
+			return LDAP_OTHER;
+		oc = ii->ii_oc_conf;
+	} else if ( kind == ILSDN_APPUSER ) {
+		oc = ii->ii_oc_appuser;
+	}
+	attr_delete( &e->e_attrs, ad );
+	if ( attr_merge_normalize_one( e, ad, id, NULL ) )
 		return LDAP_INVALID_SYNTAX;
-	if ( !is_entry_objectclass( e, ii->ii_oc_rtperson, 0 ) ) {
-		oc = ii->ii_oc_rtperson->soc_cname;
-		attr_merge_normalize_one( e, slap_schema.si_ad_objectClass, &oc, NULL );
+	if ( !is_entry_objectclass( e, oc, 0 ) ) {
+		name = oc->soc_cname;
+		attr_merge_normalize_one( e, slap_schema.si_ad_objectClass, &name, NULL );
 	}
 	return LDAP_SUCCESS;
+}
+
+/* the application attributes MS-TAIL puts on rtApplicationUser; a person
+ * carries the union of its own and its application user's */
+static const char *app_attrs[] = {
+	"applicationID", "protocolID", "protocolMimeType", "port", "mimeType",
+	"guid", "appName", "protocolGUID", NULL
+};
+
+/* sModOp 1: the application is gone (e: a private copy) */
+void
+ils_entry_drop_app( Entry *e )
+{
+	AttributeDescription *ad;
+	const char *text;
+	int i;
+
+	for ( i = 0; app_attrs[i]; i++ ) {
+		ad = NULL;
+		if ( slap_str2ad( app_attrs[i], &ad, &text ) == LDAP_SUCCESS )
+			attr_delete( &e->e_attrs, ad );
+	}
+}
+
+/* a permissive add: values the entry has already are skipped */
+static void
+add_values( Entry *e, Attribute *a )
+{
+	Modification mod = { 0 };
+	char buf[SLAP_TEXT_BUFLEN];
+	const char *text;
+
+	mod.sm_op = LDAP_MOD_ADD;
+	mod.sm_flags = SLAP_MOD_INTERNAL;
+	mod.sm_desc = a->a_desc;
+	mod.sm_type = a->a_desc->ad_cname;
+	mod.sm_values = a->a_vals;
+	mod.sm_nvalues = a->a_nvals != a->a_vals ? a->a_nvals : NULL;
+	mod.sm_numvals = a->a_numvals;
+	modify_add_values( e, &mod, 1, &text, buf, sizeof( buf ) );
+}
+
+/* person must be a private copy (entry_dup), not a decoded entry */
+void
+ils_entry_merge_app( Entry *person, Entry *app )
+{
+	AttributeDescription *ad;
+	const char *text;
+	Attribute *a;
+	int i;
+
+	for ( i = 0; app_attrs[i]; i++ ) {
+		ad = NULL;
+		if ( slap_str2ad( app_attrs[i], &ad, &text ) ||
+			( a = attr_find( app->e_attrs, ad ) ) == NULL )
+			continue;
+		add_values( person, a );
+	}
 }
 
 /* sipaddress values: one decimal number each, kept in unsigned form */
@@ -199,7 +278,7 @@ ils_entry_get_rw( Operation *op, struct berval *ndn, ObjectClass *oc,
 
 	*ep = NULL;
 	ils_parse_dn( ndn, &nm );
-	if ( nm.in_dn.kind == ILSDN_PERSON ) {
+	if ( ILSDN_IS_ENTRY( nm.in_dn.kind ) ) {
 		if ( ( rc = ils_store_get( ii, &nm.in_key, &e ) ) != LDAP_SUCCESS )
 			return rc;
 	} else if ( ( e = ils_entry_container( nm.in_dn.kind ) ) == NULL ) {
@@ -218,4 +297,40 @@ ils_entry_release_rw( Operation *op, Entry *e, int rw )
 {
 	entry_free( e );
 	return 0;
+}
+
+/* The Dialer stores its application data in a separate rtApplicationUser
+ * that NetMeeting's browse never reads; MS-TAIL's server evidently joined
+ * them.  Here a person carries the union of its own and its application
+ * user's application attributes: e is the person or application user
+ * being stored (a private copy); when it is the application user, the
+ * person is updated too.  Refreshing the person thus keeps the application
+ * data it shows alive. */
+void
+ils_app_join( Operation *op, ils_name *nm, Entry *e )
+{
+	ils_info *ii = op->o_bd->be_private;
+	struct berval key = nm->in_key;
+	char kbuf[ILS_KEYBUF];
+	Entry *other = NULL, *person;
+
+	if ( nm->in_dn.kind != ILSDN_PERSON && nm->in_dn.kind != ILSDN_APPUSER )
+		return;
+	memcpy( kbuf, key.bv_val, key.bv_len );
+	kbuf[0] = nm->in_dn.kind == ILSDN_PERSON ? ILS_KEY_APPUSER : ILS_KEY_PERSON;
+	key.bv_val = kbuf;
+	if ( ils_store_get( ii, &key, &other ) != LDAP_SUCCESS )
+		return;
+	if ( nm->in_dn.kind == ILSDN_PERSON ) {
+		ils_entry_merge_app( e, other );
+		entry_free( other );
+		return;
+	}
+	person = entry_dup( other );
+	entry_free( other );
+	ils_entry_merge_app( person, e );
+	if ( ils_store_put( ii, &key, person ) != LDAP_SUCCESS )
+		Debug( LDAP_DEBUG_ANY, "back-ils: cannot join application data into \"%s\"\n",
+			person->e_name.bv_val );
+	entry_free( person );
 }

@@ -8,6 +8,11 @@
  *    The refresh itself is the TTL overlay's business: it reads the
  *    directive from the original filter (slapo-dynttl(5)); back-ils only
  *    makes sure the term never hides the entries.
+ * And one policy (ils-h323-match): NetMeeting browses with
+ * (sappid=ms-netmeeting)(sprotid=h323), which would hide every H.323 user
+ * registered by another client (GnomeMeeting says sappid=GnomeMeeting, the
+ * Dialer keeps its protocol in protocolMimeType).  Both terms are widened
+ * to "speaks H.323".
  * The rewrite works on a copy; op->ors_filter stays as the client sent it.
  */
 #include "portable.h"
@@ -71,6 +76,46 @@ all_percent( struct berval *v )
 	return v->bv_len > 0;
 }
 
+#define H323 "(protocolID=h323)(protocolMimeType=h323)(protocolMimeType=text/h323)"
+
+/* replace f (keeping its place in the list) by the filter s */
+static int
+replace_with( Operation *op, Filter *f, const char *s )
+{
+	Filter *n = str2filter_x( op, s );
+
+	if ( n == NULL )
+		return 0;
+	f->f_choice = n->f_choice;
+	f->f_un = n->f_un;
+	op->o_tmpfree( n, op->o_tmpmemctx );
+	return 1;
+}
+
+static int
+value_is( struct berval *v, const char *s )
+{
+	return v->bv_len == strlen( s ) && !strncasecmp( v->bv_val, s, v->bv_len );
+}
+
+/* ils-h323-match: NetMeeting's application terms mean "speaks H.323" */
+static int
+widen_h323( Operation *op, Filter *f )
+{
+	ils_info *ii = op->o_bd->be_private;
+	AttributeType *at = f->f_av_desc->ad_type;
+
+	if ( !ii->ii_h323_any )
+		return 0;
+	if ( ii->ii_ad_appid && at == ii->ii_ad_appid->ad_type &&
+		value_is( &f->f_av_value, "ms-netmeeting" ) )
+		return replace_with( op, f, "(|(applicationID=ms-netmeeting)" H323 ")" );
+	if ( ii->ii_ad_protid && at == ii->ii_ad_protid->ad_type &&
+		value_is( &f->f_av_value, "h323" ) )
+		return replace_with( op, f, "(|" H323 ")" );
+	return 0;
+}
+
 static void
 rewrite_eq( Operation *op, Filter *f )
 {
@@ -82,6 +127,8 @@ rewrite_eq( Operation *op, Filter *f )
 
 	if ( ii->ii_ad_sttl && ad->ad_type == ii->ii_ad_sttl->ad_type ) {
 		set_computed( f, LDAP_COMPARE_TRUE );
+	} else if ( widen_h323( op, f ) ) {
+		/* f is an OR now */
 	} else if ( !memchr( v.bv_val, '%', v.bv_len ) ) {
 		return;
 	} else if ( all_percent( &v ) ) {

@@ -35,7 +35,8 @@ is_pseudo_class( LDAPRDN rdn )
 }
 
 static void
-set_cn( struct ilsdn *out, LDAPAVA *ava, char *buf, size_t buflen )
+set_cn( struct ilsdn *out, LDAPAVA *ava, char *buf, size_t buflen,
+	enum ilsdn_kind kind )
 {
 	if ( ava->la_value.bv_len >= buflen ) {
 		out->kind = ILSDN_BAD;
@@ -46,7 +47,7 @@ set_cn( struct ilsdn *out, LDAPAVA *ava, char *buf, size_t buflen )
 	buf[ava->la_value.bv_len] = '\0';
 	out->cn.bv_val = buf;
 	out->cn.bv_len = ava->la_value.bv_len;
-	out->kind = ILSDN_PERSON;
+	out->kind = kind;
 }
 
 /* NetMeeting's pseudo-DN: RDNs in any order before the trailing
@@ -78,7 +79,21 @@ parse_pseudo( LDAPDN dn, int n, struct ilsdn *out, char *buf, size_t buflen )
 		out->err = "ILS DN has no cn";
 		return;
 	}
-	set_cn( out, cn, buf, buflen );
+	set_cn( out, cn, buf, buflen, ILSDN_PERSON );
+}
+
+/* ou=Applications: appName=<app> holds the Dialer's application users */
+static void
+parse_apps( LDAPDN dn, int n, struct ilsdn *out, char *buf, size_t buflen )
+{
+	if ( n == 2 ) {
+		out->kind = ILSDN_APPS;
+	} else if ( rdn_is( dn[n - 3], "appName", NULL ) ) {
+		if ( n == 3 )
+			out->kind = ILSDN_APPCONT;
+		else if ( n == 4 && rdn_is( dn[0], "cn", NULL ) )
+			set_cn( out, dn[0][0], buf, buflen, ILSDN_APPUSER );
+	}
 }
 
 /* the MS-TAIL tree below o=Intranet */
@@ -89,22 +104,18 @@ parse_tree( LDAPDN dn, int n, struct ilsdn *out, char *buf, size_t buflen )
 		out->kind = ILSDN_ROOT;
 		return;
 	}
-	if ( rdn_is( dn[n - 2], "ou", "Applications" ) && n == 2 ) {
-		out->kind = ILSDN_APPS;
+	if ( rdn_is( dn[n - 2], "ou", "Applications" ) ) {
+		parse_apps( dn, n, out, buf, buflen );
 		return;
 	}
 	if ( !rdn_is( dn[n - 2], "ou", "Dynamic" ) )
 		return;
-	if ( n == 2 ) {
+	if ( n == 2 )
 		out->kind = ILSDN_DYNAMIC;
-		return;
-	}
-	if ( n == 3 && rdn_is( dn[0], "cn", NULL ) )
-		set_cn( out, dn[0][0], buf, buflen );
-	else if ( n == 3 && dn[0] && !dn[1] ) {
-		/* e.g. a multi-valued or foreign RDN under ou=Dynamic */
-		out->kind = ILSDN_OTHER;
-	}
+	else if ( n == 3 && rdn_is( dn[0], "cn", NULL ) )
+		set_cn( out, dn[0][0], buf, buflen, ILSDN_PERSON );
+	else if ( n == 3 && rdn_is( dn[0], "uid", NULL ) )
+		set_cn( out, dn[0][0], buf, buflen, ILSDN_CONF );
 }
 
 void

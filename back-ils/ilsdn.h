@@ -19,13 +19,21 @@ enum ilsdn_kind {
 	ILSDN_ROOT,		/* o=Intranet */
 	ILSDN_DYNAMIC,		/* ou=Dynamic,o=Intranet */
 	ILSDN_APPS,		/* ou=Applications,o=Intranet */
-	ILSDN_PERSON,		/* one registration; cn holds its key */
+	ILSDN_APPCONT,		/* appName=MS-NetMeeting,ou=Applications,o=Intranet */
+	ILSDN_PERSON,		/* one registration (rtPerson); cn holds its key */
+	ILSDN_APPUSER,		/* the Dialer's rtApplicationUser, keyed by cn */
+	ILSDN_CONF,		/* a conference (rtConference), keyed by uid */
 	ILSDN_BAD		/* an ILS name that cannot be: err says why */
 };
 
+/* kinds that are stored entries rather than containers */
+#define ILSDN_IS_ENTRY( k ) \
+	( (k) == ILSDN_PERSON || (k) == ILSDN_APPUSER || (k) == ILSDN_CONF )
+
 struct ilsdn {
 	enum ilsdn_kind kind;
-	struct berval cn;	/* unescaped cn value, in the caller's buffer */
+	struct berval cn;	/* unescaped naming value (cn, or uid for a
+				 * conference), in the caller's buffer */
 	const char *err;	/* ILSDN_BAD: a diagnostic for the client */
 };
 

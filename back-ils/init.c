@@ -22,6 +22,8 @@ ils_db_init( BackendDB *be, ConfigReply *cr )
 	ii->ii_max_vals = ILS_DEF_VALUES;
 	ii->ii_max_attrs = ILS_DEF_ATTRS;
 	ii->ii_max_req_attrs = ILS_DEF_REQ_ATTRS;
+	ii->ii_hide_unlisted = 1;
+	ii->ii_h323_any = 1;
 	be->be_private = ii;
 	be->be_cf_ocs = be->bd_info->bi_cf_ocs;
 	return 0;
@@ -38,10 +40,15 @@ ils_db_schema( BackendDB *be, ConfigReply *cr )
 	if ( slap_str2ad( "sTTL", &ii->ii_ad_sttl, &text ) ||
 		slap_str2ad( "ipAddress", &ii->ii_ad_ip, &text ) ||
 		slap_str2ad( "sModOp", &ii->ii_ad_modop, &text ) ||
-		( ii->ii_oc_rtperson = oc_find( "rtPerson" ) ) == NULL )
+		slap_str2ad( "sFlags", &ii->ii_ad_sflags, &text ) ||
+		slap_str2ad( "applicationID", &ii->ii_ad_appid, &text ) ||
+		slap_str2ad( "protocolID", &ii->ii_ad_protid, &text ) ||
+		( ii->ii_oc_rtperson = oc_find( "rtPerson" ) ) == NULL ||
+		( ii->ii_oc_appuser = oc_find( "rtApplicationUser" ) ) == NULL ||
+		( ii->ii_oc_conf = oc_find( "rtConference" ) ) == NULL )
 	{
 		snprintf( cr->msg, sizeof( cr->msg ),
-			"back-ils: ils.schema is not loaded (sTTL, ipAddress, sModOp, rtPerson)" );
+			"back-ils: ils.schema is not loaded (no sTTL, rtPerson, ...)" );
 		Debug( LDAP_DEBUG_ANY, "%s\n", cr->msg );
 		return 1;
 	}

@@ -13,26 +13,21 @@
 #include "slap.h"
 #include "back-ils.h"
 
-static const char *app_attrs[] = {
-	"applicationID", "guid", "mimeType", "protocolID", "protocolMimeType",
-	"port", "appName", "protocolGUID", NULL
-};
-
-static void
-drop_application( Entry *e )
+/* cn names persons and application users, uid conferences */
+static AttributeDescription *
+ils_naming_ad( ils_name *nm )
 {
-	AttributeDescription *ad;
+	static AttributeDescription *uid;
 	const char *text;
-	int i;
 
-	for ( i = 0; app_attrs[i]; i++ ) {
-		ad = NULL;
-		if ( slap_str2ad( app_attrs[i], &ad, &text ) == LDAP_SUCCESS )
-			attr_delete( &e->e_attrs, ad );
-	}
+	if ( nm->in_dn.kind != ILSDN_CONF )
+		return slap_schema.si_ad_cn;
+	if ( !uid )
+		slap_str2ad( "uid", &uid, &text );
+	return uid;
 }
 
-/* every cn value in the modification must be the registration's own */
+/* every naming value in the modification must be the entry's own */
 static int
 same_identity( Modification *mod, struct berval *cn )
 {
@@ -58,10 +53,10 @@ apply_one( Operation *op, Entry *e, Modification *mod, ils_name *nm,
 	if ( ad == ii->ii_ad_modop ) {
 		if ( mod->sm_values && mod->sm_values[0].bv_len == 1 &&
 			mod->sm_values[0].bv_val[0] == '1' )
-			drop_application( e );
+			ils_entry_drop_app( e );
 		return LDAP_SUCCESS;
 	}
-	if ( ad == slap_schema.si_ad_cn ) {
+	if ( ad == ils_naming_ad( nm ) ) {
 		if ( same_identity( mod, &nm->in_dn.cn ) )
 			return LDAP_SUCCESS;
 		*text = "the cn names the registration: delete and add again to change it";
@@ -105,6 +100,8 @@ ils_back_modify( Operation *op, SlapReply *rs )
 	ils_parse_dn( &op->o_req_ndn, &nm );
 	switch ( nm.in_dn.kind ) {
 	case ILSDN_PERSON:
+	case ILSDN_APPUSER:
+	case ILSDN_CONF:
 		break;
 	case ILSDN_BAD:
 		return ils_send_error( op, rs, LDAP_NO_SUCH_OBJECT, nm.in_dn.err );
@@ -131,6 +128,8 @@ ils_back_modify( Operation *op, SlapReply *rs )
 		rc = apply_one( op, e, &ml->sml_mod, &nm, &text, textbuf, sizeof( textbuf ) );
 	if ( rc == LDAP_SUCCESS )
 		rc = ils_entry_check( op, e, &text, textbuf, sizeof( textbuf ) );
+	if ( rc == LDAP_SUCCESS )
+		ils_app_join( op, &nm, e );
 	if ( rc == LDAP_SUCCESS && ( rc = ils_store_put( ii, &nm.in_key, e ) ) )
 		text = "cannot store the registration";
 	entry_free( e );

@@ -14,7 +14,33 @@
 typedef struct ils_search {
 	Filter		*is_filter;	/* the ILS dialect rewritten */
 	ils_reply	is_reply;
+	int		is_listing;	/* leave unlisted people out */
 } ils_search;
+
+/* A listing is any search that does not name one person by an exact cn:
+ * (cn=%), (cn=*), (cn=ab*) list, (cn=x) and (&(cn=x)(...)) look up. */
+static int
+names_one_cn( Filter *f )
+{
+	if ( f && f->f_choice == LDAP_FILTER_AND ) {
+		for ( f = f->f_list; f; f = f->f_next )
+			if ( names_one_cn( f ) )
+				return 1;
+		return 0;
+	}
+	return f && f->f_choice == LDAP_FILTER_EQUALITY &&
+		f->f_av_desc->ad_type == slap_schema.si_ad_cn->ad_type &&
+		!memchr( f->f_av_value.bv_val, '%', f->f_av_value.bv_len );
+}
+
+/* sFlags 0: "do not list me" (MS-TAIL 2.2.3) */
+static int
+unlisted( ils_info *ii, Entry *e )
+{
+	Attribute *a = ii->ii_ad_sflags ? attr_find( e->e_attrs, ii->ii_ad_sflags ) : NULL;
+
+	return a && a->a_numvals && a->a_vals[0].bv_len == 1 && a->a_vals[0].bv_val[0] == '0';
+}
 
 static int
 limits_hit( Operation *op, SlapReply *rs )
@@ -35,7 +61,9 @@ send_one( Operation *op, SlapReply *rs, ils_search *is, Entry *e )
 	Entry *r;
 	int rc;
 
-	if ( test_filter( op, e, is->is_filter ) != LDAP_COMPARE_TRUE ) {
+	if ( ( is->is_listing && unlisted( op->o_bd->be_private, e ) ) ||
+		test_filter( op, e, is->is_filter ) != LDAP_COMPARE_TRUE )
+	{
 		entry_free( e );
 		return LDAP_SUCCESS;
 	}
@@ -55,9 +83,10 @@ send_one( Operation *op, SlapReply *rs, ils_search *is, Entry *e )
 	return rc;
 }
 
-/* every registration, in batches so no read transaction outlives a send */
+/* every entry of a kind, in batches so no read transaction outlives a
+ * send */
 static int
-send_all( Operation *op, SlapReply *rs, ils_search *is )
+send_all( Operation *op, SlapReply *rs, ils_search *is, char kind )
 {
 	ils_info *ii = op->o_bd->be_private;
 	Entry *batch[ILS_SCAN_BATCH];
@@ -65,8 +94,7 @@ send_all( Operation *op, SlapReply *rs, ils_search *is )
 	int n, i, rc = LDAP_SUCCESS;
 
 	do {
-		rc = ils_store_scan( ii, &from, !BER_BVISNULL( &from ), batch,
-			ILS_SCAN_BATCH, &n, &last );
+		rc = ils_store_scan( ii, kind, &from, batch, ILS_SCAN_BATCH, &n, &last );
 		ch_free( from.bv_val );
 		from = last;
 		for ( i = 0; i < n; i++ ) {
@@ -81,7 +109,7 @@ send_all( Operation *op, SlapReply *rs, ils_search *is )
 }
 
 static int
-send_person( Operation *op, SlapReply *rs, ils_search *is, ils_name *nm )
+send_stored( Operation *op, SlapReply *rs, ils_search *is, ils_name *nm )
 {
 	ils_info *ii = op->o_bd->be_private;
 	Entry *e;
@@ -93,7 +121,7 @@ send_person( Operation *op, SlapReply *rs, ils_search *is, ils_name *nm )
 }
 
 static int
-person_exists( Operation *op, ils_name *nm )
+stored_exists( Operation *op, ils_name *nm )
 {
 	Entry *e;
 	int rc = ils_store_get( op->o_bd->be_private, &nm->in_key, &e );
@@ -116,40 +144,49 @@ static int
 search_scope( Operation *op, SlapReply *rs, ils_search *is, ils_name *nm )
 {
 	int scope = op->ors_scope;
+	int self = scope == LDAP_SCOPE_BASE || scope == LDAP_SCOPE_SUBTREE;
+	int below = scope != LDAP_SCOPE_BASE;
+	int deep = scope == LDAP_SCOPE_SUBTREE || scope == LDAP_SCOPE_CHILDREN;
 	int rc = LDAP_SUCCESS;
 
+#define SEND( x ) do { if ( rc == LDAP_SUCCESS ) rc = ( x ); } while ( 0 )
 	switch ( nm->in_dn.kind ) {
 	case ILSDN_PSEUDO:
 		/* "objectClass=rtPerson" names everybody, whatever the scope */
-		return send_all( op, rs, is );
+		return send_all( op, rs, is, ILS_KEY_PERSON );
 	case ILSDN_PERSON:
-		if ( scope == LDAP_SCOPE_ONELEVEL || scope == LDAP_SCOPE_CHILDREN )
-			return person_exists( op, nm );	/* a leaf: no children */
-		return send_person( op, rs, is, nm );
+	case ILSDN_APPUSER:
+	case ILSDN_CONF:
+		if ( !self )		/* leaves: no children */
+			return stored_exists( op, nm );
+		return send_stored( op, rs, is, nm );
 	case ILSDN_ROOT:
-		if ( scope == LDAP_SCOPE_BASE || scope == LDAP_SCOPE_SUBTREE )
-			rc = send_container( op, rs, is, ILSDN_ROOT );
-		if ( rc == LDAP_SUCCESS && scope != LDAP_SCOPE_BASE )
-			rc = send_container( op, rs, is, ILSDN_DYNAMIC );
-		if ( rc == LDAP_SUCCESS && scope != LDAP_SCOPE_BASE )
-			rc = send_container( op, rs, is, ILSDN_APPS );
-		if ( rc == LDAP_SUCCESS && ( scope == LDAP_SCOPE_SUBTREE ||
-			scope == LDAP_SCOPE_CHILDREN ) )
-			rc = send_all( op, rs, is );
+		if ( self ) SEND( send_container( op, rs, is, ILSDN_ROOT ) );
+		if ( below ) SEND( send_container( op, rs, is, ILSDN_DYNAMIC ) );
+		if ( below ) SEND( send_container( op, rs, is, ILSDN_APPS ) );
+		if ( deep ) SEND( send_container( op, rs, is, ILSDN_APPCONT ) );
+		if ( deep ) SEND( send_all( op, rs, is, ILS_KEY_PERSON ) );
+		if ( deep ) SEND( send_all( op, rs, is, ILS_KEY_CONF ) );
+		if ( deep ) SEND( send_all( op, rs, is, ILS_KEY_APPUSER ) );
 		return rc;
 	case ILSDN_DYNAMIC:
-		if ( scope == LDAP_SCOPE_BASE || scope == LDAP_SCOPE_SUBTREE )
-			rc = send_container( op, rs, is, ILSDN_DYNAMIC );
-		if ( rc == LDAP_SUCCESS && scope != LDAP_SCOPE_BASE )
-			rc = send_all( op, rs, is );
+		if ( self ) SEND( send_container( op, rs, is, ILSDN_DYNAMIC ) );
+		if ( below ) SEND( send_all( op, rs, is, ILS_KEY_PERSON ) );
+		if ( below ) SEND( send_all( op, rs, is, ILS_KEY_CONF ) );
 		return rc;
 	case ILSDN_APPS:
-		if ( scope == LDAP_SCOPE_BASE || scope == LDAP_SCOPE_SUBTREE )
-			rc = send_container( op, rs, is, ILSDN_APPS );
+		if ( self ) SEND( send_container( op, rs, is, ILSDN_APPS ) );
+		if ( below ) SEND( send_container( op, rs, is, ILSDN_APPCONT ) );
+		if ( deep ) SEND( send_all( op, rs, is, ILS_KEY_APPUSER ) );
+		return rc;
+	case ILSDN_APPCONT:
+		if ( self ) SEND( send_container( op, rs, is, ILSDN_APPCONT ) );
+		if ( below ) SEND( send_all( op, rs, is, ILS_KEY_APPUSER ) );
 		return rc;
 	default:
 		return LDAP_NO_SUCH_OBJECT;
 	}
+#undef SEND
 }
 
 int
@@ -169,6 +206,8 @@ ils_back_search( Operation *op, SlapReply *rs )
 	if ( ( rc = ils_reply_init( op, &is.is_reply, &text ) ) != LDAP_SUCCESS )
 		return ils_send_error( op, rs, rc, text );
 	is.is_filter = ils_filter_rewrite( op, op->ors_filter );
+	is.is_listing = ( (ils_info *)op->o_bd->be_private )->ii_hide_unlisted &&
+		!be_isroot( op ) && !names_one_cn( op->ors_filter );
 	rs->sr_nentries = 0;
 
 	rc = search_scope( op, rs, &is, &nm );

@@ -180,20 +180,19 @@ ils_store_del( ils_info *ii, struct berval *key )
 	return LDAP_SUCCESS;
 }
 
-/* Decode up to max registrations in key order, starting at from (or at the
- * first key when from is empty), skipping from itself when skip_from.  The
- * read transaction ends before the caller sends anything, so a slow client
- * never pins LMDB pages and callbacks may write.  last receives a copy of
- * the last key read (ch_malloc'd; the caller frees it). */
+/* Decode up to max entries of one kind (the key's first byte) in key
+ * order, after the key from (from the first when from is empty).  The read
+ * transaction ends before the caller sends anything, so a slow client never
+ * pins LMDB pages and callbacks may write.  last receives a copy of the
+ * last key read (ch_malloc'd; the caller frees it). */
 int
-ils_store_scan( ils_info *ii, struct berval *from, int skip_from,
+ils_store_scan( ils_info *ii, char kind, struct berval *from,
 	Entry **batch, int max, int *n, struct berval *last )
 {
 	MDB_txn *txn;
 	MDB_cursor *mc;
 	MDB_val k, v;
-	MDB_cursor_op op = MDB_FIRST;
-	int rc;
+	int rc, resume = from && from->bv_len;
 
 	*n = 0;
 	BER_BVZERO( last );
@@ -203,20 +202,19 @@ ils_store_scan( ils_info *ii, struct berval *from, int skip_from,
 		mdb_txn_abort( txn );
 		return store_error( "cursor", rc );
 	}
-	if ( from && from->bv_len ) {
+	if ( resume ) {
 		store_key( from, &k );
-		op = MDB_SET_RANGE;
+	} else {
+		k.mv_data = &kind;
+		k.mv_size = 1;
 	}
-	for ( rc = mdb_cursor_get( mc, &k, &v, op ); rc == 0 && *n < max;
+	rc = mdb_cursor_get( mc, &k, &v, MDB_SET_RANGE );
+	if ( rc == 0 && resume && k.mv_size == from->bv_len &&
+		!memcmp( k.mv_data, from->bv_val, k.mv_size ) )
+		rc = mdb_cursor_get( mc, &k, &v, MDB_NEXT );
+	for ( ; rc == 0 && *n < max && ( (char *)k.mv_data )[0] == kind;
 		rc = mdb_cursor_get( mc, &k, &v, MDB_NEXT ) )
 	{
-		if ( skip_from && op == MDB_SET_RANGE && k.mv_size == from->bv_len &&
-			!memcmp( k.mv_data, from->bv_val, k.mv_size ) )
-		{
-			op = MDB_NEXT;
-			continue;
-		}
-		op = MDB_NEXT;
 		if ( store_decode( &v, &batch[*n] ) != LDAP_SUCCESS )
 			continue;
 		(*n)++;
