@@ -116,6 +116,14 @@ test_ilsdn( void )
 	dn_case( "o=Intranet", ILSDN_ROOT, NULL, "ilsdn: o=Intranet" );
 	dn_case( "ou=Dynamic,o=Intranet", ILSDN_DYNAMIC, NULL, "ilsdn: ou=Dynamic" );
 	dn_case( "ou=Applications,o=Intranet", ILSDN_APPS, NULL, "ilsdn: ou=Applications" );
+	dn_case( "appName=MS-NetMeeting,ou=applications,o=Intranet", ILSDN_APPCONT, NULL,
+		"ilsdn: the application container" );
+	dn_case( "cn=egruber]w2kils.testdomain.int,appName=MS-NetMeeting,ou=applications,o=Intranet",
+		ILSDN_APPUSER, "egruber]w2kils.testdomain.int", "ilsdn: the Dialer's application user" );
+	dn_case( "Uid=Demo Conference,ou=dynamic, o=Intranet", ILSDN_CONF, "Demo Conference",
+		"ilsdn: a conference" );
+	dn_case( "cn=x,uid=y,ou=Dynamic,o=Intranet", ILSDN_OTHER, NULL,
+		"ilsdn: nothing lives below a conference" );
 	dn_case( "c=-,o=Microsoft,objectClass=rtPerson", ILSDN_BAD, NULL,
 		"ilsdn: no cn is an error" );
 	dn_case( "cn=a,cn=b,objectClass=rtPerson", ILSDN_BAD, NULL,
