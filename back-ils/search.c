@@ -15,22 +15,29 @@ typedef struct ils_search {
 	Filter		*is_filter;	/* the ILS dialect rewritten */
 	ils_reply	is_reply;
 	int		is_listing;	/* leave unlisted people out */
+	struct berval	*is_cn;		/* the one cn the filter names */
 } ils_search;
 
 /* A listing is any search that does not name one person by an exact cn:
- * (cn=%), (cn=*), (cn=ab*) list, (cn=x) and (&(cn=x)(...)) look up. */
-static int
+ * (cn=%), (cn=*), (cn=ab*) list, (cn=x) and (&(cn=x)(...)) look up.
+ * Returns the (normalised) cn, or NULL. */
+static struct berval *
 names_one_cn( Filter *f )
 {
+	struct berval *cn;
+
 	if ( f && f->f_choice == LDAP_FILTER_AND ) {
 		for ( f = f->f_list; f; f = f->f_next )
-			if ( names_one_cn( f ) )
-				return 1;
-		return 0;
+			if ( ( cn = names_one_cn( f ) ) != NULL )
+				return cn;
+		return NULL;
 	}
-	return f && f->f_choice == LDAP_FILTER_EQUALITY &&
+	if ( f && f->f_choice == LDAP_FILTER_EQUALITY &&
 		f->f_av_desc->ad_type == slap_schema.si_ad_cn->ad_type &&
-		!memchr( f->f_av_value.bv_val, '%', f->f_av_value.bv_len );
+		!memchr( f->f_av_value.bv_val, '%', f->f_av_value.bv_len ) &&
+		f->f_av_value.bv_len <= ILS_CN_MAX )
+		return &f->f_av_value;
+	return NULL;
 }
 
 /* sFlags 0: "do not list me" (MS-TAIL 2.2.3) */
@@ -83,6 +90,25 @@ send_one( Operation *op, SlapReply *rs, ils_search *is, Entry *e )
 	return rc;
 }
 
+/* the one person a filter names by its exact cn: a key lookup instead of
+ * a scan (NetMeeting's keep-alive and lookup, PTLib's SearchPerson) */
+static int
+send_named( Operation *op, SlapReply *rs, ils_search *is )
+{
+	ils_info *ii = op->o_bd->be_private;
+	char kbuf[ILS_KEYBUF];
+	struct berval key;
+	Entry *e;
+
+	kbuf[0] = ILS_KEY_PERSON;
+	memcpy( kbuf + 1, is->is_cn->bv_val, is->is_cn->bv_len );
+	key.bv_val = kbuf;
+	key.bv_len = is->is_cn->bv_len + 1;
+	if ( ils_store_get( ii, &key, &e ) != LDAP_SUCCESS )
+		return LDAP_SUCCESS;
+	return send_one( op, rs, is, e );
+}
+
 /* every entry of a kind, in batches so no read transaction outlives a
  * send */
 static int
@@ -92,6 +118,9 @@ send_all( Operation *op, SlapReply *rs, ils_search *is, char kind )
 	Entry *batch[ILS_SCAN_BATCH];
 	struct berval from = BER_BVNULL, last;
 	int n, i, rc = LDAP_SUCCESS;
+
+	if ( kind == ILS_KEY_PERSON && is->is_cn )
+		return send_named( op, rs, is );
 
 	do {
 		rc = ils_store_scan( ii, kind, &from, batch, ILS_SCAN_BATCH, &n, &last );
@@ -206,8 +235,9 @@ ils_back_search( Operation *op, SlapReply *rs )
 	if ( ( rc = ils_reply_init( op, &is.is_reply, &text ) ) != LDAP_SUCCESS )
 		return ils_send_error( op, rs, rc, text );
 	is.is_filter = ils_filter_rewrite( op, op->ors_filter );
+	is.is_cn = names_one_cn( op->ors_filter );
 	is.is_listing = ( (ils_info *)op->o_bd->be_private )->ii_hide_unlisted &&
-		!be_isroot( op ) && !names_one_cn( op->ors_filter );
+		!be_isroot( op ) && !is.is_cn;
 	rs->sr_nentries = 0;
 
 	rc = search_scope( op, rs, &is, &nm );
