@@ -122,6 +122,7 @@ typedef struct ils_name {
 } ils_name;
 void ils_parse_dn( struct berval *ndn, ils_name *nm );
 void ils_app_join( Operation *op, ils_name *nm, Entry *e );
+int ils_update_target( Operation *op, SlapReply *rs, ils_name *nm );
 int ils_send_error( Operation *op, SlapReply *rs, int err, const char *text );
 
 LDAP_END_DECL

@@ -16,20 +16,8 @@ ils_back_delete( Operation *op, SlapReply *rs )
 	Entry *e;
 	int rc;
 
-	ils_parse_dn( &op->o_req_ndn, &nm );
-	switch ( nm.in_dn.kind ) {
-	case ILSDN_PERSON:
-	case ILSDN_APPUSER:
-	case ILSDN_CONF:
-		break;
-	case ILSDN_BAD:
-		return ils_send_error( op, rs, LDAP_NO_SUCH_OBJECT, nm.in_dn.err );
-	case ILSDN_OTHER:
-		return ils_send_error( op, rs, LDAP_NO_SUCH_OBJECT, NULL );
-	default:
-		return ils_send_error( op, rs, LDAP_UNWILLING_TO_PERFORM,
-			"ILS containers cannot be deleted" );
-	}
+	if ( !ils_update_target( op, rs, &nm ) )
+		return rs->sr_err;
 	if ( ils_store_get( ii, &nm.in_key, &e ) == LDAP_SUCCESS ) {
 		int ok = access_allowed( op, e, slap_schema.si_ad_entry, NULL, ACL_WDEL, NULL );
 		entry_free( e );

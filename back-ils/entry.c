@@ -21,6 +21,23 @@ ils_parse_dn( struct berval *ndn, ils_name *nm )
 	nm->in_key.bv_len = ILSDN_IS_ENTRY( nm->in_dn.kind ) ? nm->in_dn.cn.bv_len + 1 : 0;
 }
 
+/* The entry a Modify or Delete names; anything else is answered here
+ * (and 0 returned): a name that cannot exist is noSuchObject, a container
+ * unwillingToPerform. */
+int
+ils_update_target( Operation *op, SlapReply *rs, ils_name *nm )
+{
+	ils_parse_dn( &op->o_req_ndn, nm );
+	if ( ILSDN_IS_ENTRY( nm->in_dn.kind ) )
+		return 1;
+	if ( nm->in_dn.kind == ILSDN_BAD || nm->in_dn.kind == ILSDN_OTHER )
+		ils_send_error( op, rs, LDAP_NO_SUCH_OBJECT, nm->in_dn.err );
+	else
+		ils_send_error( op, rs, LDAP_UNWILLING_TO_PERFORM,
+			"ILS containers are built in and cannot be changed" );
+	return 0;
+}
+
 int
 ils_send_error( Operation *op, SlapReply *rs, int err, const char *text )
 {

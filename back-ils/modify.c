@@ -97,20 +97,8 @@ ils_back_modify( Operation *op, SlapReply *rs )
 	Entry *e = NULL;
 	int rc;
 
-	ils_parse_dn( &op->o_req_ndn, &nm );
-	switch ( nm.in_dn.kind ) {
-	case ILSDN_PERSON:
-	case ILSDN_APPUSER:
-	case ILSDN_CONF:
-		break;
-	case ILSDN_BAD:
-		return ils_send_error( op, rs, LDAP_NO_SUCH_OBJECT, nm.in_dn.err );
-	case ILSDN_OTHER:
-		return ils_send_error( op, rs, LDAP_NO_SUCH_OBJECT, NULL );
-	default:
-		return ils_send_error( op, rs, LDAP_UNWILLING_TO_PERFORM,
-			"ILS containers cannot be modified" );
-	}
+	if ( !ils_update_target( op, rs, &nm ) )
+		return rs->sr_err;
 	if ( ( rc = ils_store_get( ii, &nm.in_key, &e ) ) != LDAP_SUCCESS )
 		return ils_send_error( op, rs, rc, rc == LDAP_NO_SUCH_OBJECT ?
 			"no such registration" : NULL );
