@@ -1,4 +1,4 @@
-/* ilswire.c - speak LDAP to an ILS server exactly like NetMeeting 3.01 */
+/* ilswire.c - speak LDAP to an ILS server exactly like its clients do */
 /*
  * ilswire is the wire-level test client of back-ils.  It builds every
  * request PDU by hand with liblber and writes it to a plain TCP socket,
@@ -9,6 +9,10 @@
  * verbatim, which libldap would not guarantee.  Replies are decoded
  * strictly and checked byte for byte where NetMeeting cares: attribute
  * names and order in search results, Latin-1 values for LDAPv2 clients.
+ * Further scenarios replay the other clients (clients.md 1.2-1.5): the
+ * TAPI 3.0 Phone Dialer (LDAPv3, Sicily first, standard DNs, EntryTTL
+ * refreshes, binary ntSecurityDescriptor), NetMeeting 2.x, GnomeMeeting,
+ * Ekiga's address book and PTLib's PILSSession.
  *
  * Usage: ilswire [-L] [-v] -H host -p port SCENARIO [args]
  *   -L  send every length in the 4-byte long form (0x84 b3 b2 b1 b0),
@@ -32,6 +36,33 @@
  *   search-expect CODE BASE base|one|sub FILTER [ATTR...]
  *       FILTER: eq:A=V | and:A=V,A=V,... | present:A
  *   modrdn-expect CODE DN NEWRDN
+ *
+ *   tapi [USER]               T5+T6: Sicily bind -> 7, then anonymous v3;
+ *                             rtApplicationUser and rtPerson Adds, EntryTTL
+ *                             refreshes; cn and entryTTL read back
+ *                             (USER: egruber]w2kils.testdomain.int)
+ *   tapi-conf [UID]           T7+T8: access check, conference with binary
+ *                             SD and SDP; (uid=*) returns them byte for
+ *                             byte (UID: Demo Conference)
+ *   tapi-find NAME...         T9: (cn=*) lists each NAME with ipAddress
+ *   tapi-find-prefix PREFIX NAME   T9 with (cn=PREFIX*)
+ *   nm-find NAME IP           T3 lists NAME with sipaddress IP
+ *   nm-hidden NAME            T3 does not list NAME; (cn=NAME) finds it
+ *   nm2 [EMAIL]               NetMeeting 2.x: upper-case DN, sttl=5 in the
+ *                             Add, (sttl=5) search, Delete
+ *                             (EMAIL: nm2@example.org)
+ *   modop [EMAIL]             smodop=1 drops the application data,
+ *                             smodop=0 brings it back; Delete
+ *   gnome [EMAIL]             GnomeMeeting 1.x XDAP register and update,
+ *                             0.9x re-Add, lookup; no Delete
+ *                             (EMAIL: gm@example.org)
+ *   ekiga NAME EMAIL          Ekiga 2.0: base "", (&(cn=%)(sn=%NAME%)),
+ *                             (&(cn=%)(mail=%PART%)); sn/surname and
+ *                             mail/rfc822mailbox both returned
+ *   ptlib [EMAIL]             PTLib AddPerson, ModifyPerson, SearchPerson
+ *                             (EMAIL: pt@example.org)
+ *   ptlib-lookup EMAIL IP     PTLib SearchPerson finds one entry with IP
+ *
  * In values "\xNN" is one byte and "\\" a backslash.  Consecutive
  * arguments with the same (operation and) name form one multi-valued
  * attribute; a name without "=" is an attribute with no values at all,
@@ -79,9 +110,12 @@
 #define OP_SEARCH_REF	0x73
 
 #define AUTH_SIMPLE	0x80
+#define AUTH_SICILY_PKG	0x89		/* [9] sicilyPackageDiscovery */
 #define FILTER_AND	0xa0
 #define FILTER_EQ	0xa3
+#define FILTER_SUB	0xa4
 #define FILTER_PRESENT	0x87
+#define SUB_INITIAL	0x80
 
 #define MOD_ADD		0
 #define MOD_DELETE	1
@@ -305,7 +339,7 @@ al_free(struct attrlist *l)
 }
 
 struct filter {
-	int type;		/* FILTER_AND, FILTER_EQ or FILTER_PRESENT */
+	int type;		/* FILTER_AND, _EQ, _SUB (initial), _PRESENT */
 	struct attrlist items;	/* one value each; PRESENT: a bare name */
 };
 
@@ -783,14 +817,18 @@ exchange(struct conn *c, BerElement *ber, int rc, ber_tag_t want,
 }
 
 static int
-do_bind(struct conn *c, int version, struct result *r)
+do_bind(struct conn *c, int version, ber_tag_t auth, struct result *r)
 {
 	BerElement *ber = req_start(c);
 
-	/* simple, empty name, zero-length password: what NetMeeting sends */
+	/*
+	 * Empty name, empty credentials.  Simple [0] with a zero-length
+	 * password is what NetMeeting sends; Dialer first tries Sicily
+	 * package discovery, [9] with an empty octet string.
+	 */
 	return exchange(c, ber, ber_printf(ber, "{it{ioto}}", c->msgid,
 	    (ber_tag_t)OP_BIND_REQ, (ber_int_t)version, "", (ber_len_t)0,
-	    (ber_tag_t)AUTH_SIMPLE, "", (ber_len_t)0), OP_BIND_RES, r);
+	    auth, "", (ber_len_t)0), OP_BIND_RES, r);
 }
 
 static void
@@ -874,6 +912,10 @@ put_filter(BerElement *ber, const struct filter *f)
 		    (ber_len_t)a->name.len);
 	if (f->type == FILTER_EQ)
 		return put_ava(ber, a);
+	if (f->type == FILTER_SUB)	/* substrings: type, { [0] initial } */
+		return ber_printf(ber, "t{o{to}}", (ber_tag_t)FILTER_SUB,
+		    a->name.p, (ber_len_t)a->name.len, (ber_tag_t)SUB_INITIAL,
+		    a->vals[0].p, (ber_len_t)a->vals[0].len);
 	/* and [0] SET OF Filter: liblber keeps the items in our order */
 	rc = ber_printf(ber, "t[", (ber_tag_t)FILTER_AND);
 	for (i = 0; i < f->items.n; i++)
@@ -1029,13 +1071,27 @@ session(struct conn *c, int version, const char *what)
 	int rc;
 
 	conn_open(c);
-	rc = do_bind(c, version, &r);
+	rc = do_bind(c, version, AUTH_SIMPLE, &r);
 	expect(rc, 0, &r, "%s: bind (LDAPv%d, simple, anonymous) resultCode 0",
 	    what, version);
 	result_free(&r);
 	if (rc != 0)
 		conn_close(c);
 	return rc == 0 ? 0 : -1;
+}
+
+/* The user the scenario is about, and the DNs NetMeeting derives from it */
+static void
+set_email(const char *e)
+{
+	if (strlen(e) > 400)
+		die("EMAIL is too long");
+	email = e;
+	snprintf(nmdn, sizeof(nmdn), "c=-,o=Microsoft, cn=%s, objectClass=rtPerson",
+	    email);
+	snprintf(moddn, sizeof(moddn), "c=-, o=Microsoft, cn=%s, "
+	    "objectClass=rtPerson", email);
+	snprintf(canon, sizeof(canon), "cn=%s,ou=Dynamic,o=Intranet", email);
 }
 
 /* ---- NetMeeting scenarios ---- */
@@ -1084,10 +1140,10 @@ al_adds(struct attrlist *l, int op, const char *name, const char *v)
 	al_add(l, op, name, v, strlen(v));
 }
 
+/* T1 over one connection; op is MOD_ADD or MOD_REPLACE for the Modify */
 static void
-sc_register(void)
+register_user(const char *what, int op)
 {
-	const char *what = variant ? "register-replace" : "register";
 	struct attrlist l = { NULL, 0 };
 	struct result r;
 	struct conn c;
@@ -1104,54 +1160,99 @@ sc_register(void)
 	al_free(&l);
 	if (rc >= 0) {
 		for (i = 0; i < NELEM(reg_mod); i++)
-			al_adds(&l, variant ? MOD_REPLACE : MOD_ADD, reg_mod[i][0],
-			    reg_mod[i][1]);
+			al_adds(&l, op, reg_mod[i][0], reg_mod[i][1]);
 		rc = do_update(&c, OP_MODIFY_REQ, moddn, &l, &r);
 		expect(rc, 0, &r, "%s: modify \"%s\" (%s application data) "
-		    "resultCode 0", what, moddn, variant ? "replace" : "add");
+		    "resultCode 0", what, moddn,
+		    op == MOD_REPLACE ? "replace" : "add");
 		result_free(&r);
 		al_free(&l);
 	}
 	do_unbind(&c);
 }
 
+static void
+sc_register(void)
+{
+	if (variant)
+		register_user("register-replace", MOD_REPLACE);
+	else
+		register_user("register", MOD_ADD);
+}
+
 /*
- * Search base "objectClass=rtPerson", scope base, with an AND of the
- * equality terms (name, value; a NULL value is the e-mail address), as
- * NetMeeting does: it never sends a real DN.  Checks Done == 0; returns
- * the number of entries, -1 if the search failed.
+ * Search with filter f (freed here) and check Done == 0.  Returns the
+ * number of entries, -1 if the search failed.  Once the connection is
+ * lost (reported already) nothing is sent and nothing checked.
  */
 static int
-search_user(struct conn *c, const char *what, const char *const *terms,
-    int nterms, const char *const *attrs, int nattrs, struct search *s)
+search0(struct conn *c, const char *what, const char *base, int scope,
+    struct filter *f, const char *const *attrs, int nattrs, struct search *s)
+{
+	int rc = -1;
+
+	memset(s, 0, sizeof(*s));
+	if (c->fd >= 0) {
+		rc = do_search(c, base, scope, f, attrs, nattrs, s);
+		expect(rc, 0, &s->done, "%s: search SearchResultDone "
+		    "resultCode 0", what);
+	}
+	al_free(&f->items);
+	return rc < 0 ? -1 : s->n;
+}
+
+/* An AND of the equality terms (name, value; a NULL value is the e-mail) */
+static int
+search_terms(struct conn *c, const char *what, const char *base, int scope,
+    const char *const *terms, int nterms, const char *const *attrs,
+    int nattrs, struct search *s)
 {
 	struct filter f = { FILTER_AND, { NULL, 0 } };
 	const char *v;
-	int i, rc;
+	int i;
 
 	for (i = 0; i + 1 < nterms; i += 2) {
 		v = terms[i + 1] ? terms[i + 1] : email;
 		attr_val(al_attr(&f.items, 0, terms[i], strlen(terms[i])), v,
 		    strlen(v));
 	}
-	rc = do_search(c, "objectClass=rtPerson", 0, &f, attrs, nattrs, s);
-	al_free(&f.items);
-	expect(rc, 0, &s->done, "%s: search SearchResultDone resultCode 0", what);
-	return rc < 0 ? -1 : s->n;
+	return search0(c, what, base, scope, &f, attrs, nattrs, s);
 }
 
-/* The search found exactly one entry, the user's; return it */
+/*
+ * Search base "objectClass=rtPerson", scope base, with an AND of the
+ * equality terms, as NetMeeting does: it never sends a real DN.
+ */
+static int
+search_user(struct conn *c, const char *what, const char *const *terms,
+    int nterms, const char *const *attrs, int nattrs, struct search *s)
+{
+	return search_terms(c, what, "objectClass=rtPerson", 0, terms, nterms,
+	    attrs, nattrs, s);
+}
+
+/* The search found exactly one entry; return it */
 static const struct entry *
-the_user(const char *what, int n, const struct search *s)
+one_entry(const char *what, int n, const struct search *s)
 {
 	char seen[64];
 
 	snprintf(seen, sizeof(seen), "%d entries", n);
 	if (n < 0 || !check(n == 1, seen, "%s: exactly one entry", what))
 		return NULL;
-	check(find_entry(s, canon) != NULL, ESC(&s->e[0].dn),
-	    "%s: entry DN is %s", what, canon);
 	return &s->e[0];
+}
+
+/* The search found exactly one entry, the user's; return it */
+static const struct entry *
+the_user(const char *what, int n, const struct search *s)
+{
+	const struct entry *e = one_entry(what, n, s);
+
+	if (e != NULL)
+		check(find_entry(s, canon) != NULL, ESC(&e->dn),
+		    "%s: entry DN is %s", what, canon);
+	return e;
 }
 
 static void
@@ -1563,28 +1664,989 @@ out:
 	al_free(&f.items);
 }
 
+/* ---- helpers for the client scenarios ---- */
+
+/* Add the (name, value) rows of a table; a NULL value is `dflt` */
+static void
+al_table(struct attrlist *l, int op, const char *const (*t)[2], int n,
+    const char *dflt)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		al_adds(l, op, t[i][0], t[i][1] ? t[i][1] : dflt);
+}
+
+/*
+ * An Add or Modify that must succeed; frees the list.  Once the
+ * connection is lost (reported already) nothing is sent or checked.
+ */
+static int
+update_ok(struct conn *c, const char *what, ber_tag_t op, const char *dn,
+    struct attrlist *l, const char *note)
+{
+	struct result r;
+	int rc = -1;
+
+	if (c->fd >= 0) {
+		rc = do_update(c, op, dn, l, &r);
+		expect(rc, 0, &r, "%s: %s \"%s\"%s resultCode 0", what,
+		    op == OP_ADD_REQ ? "add" : "modify", dn, note);
+		result_free(&r);
+	}
+	al_free(l);
+	return rc;
+}
+
+/* Modify with a single replace of name=value, which must succeed */
+static int
+replace_ok(struct conn *c, const char *what, const char *dn,
+    const char *name, const char *value)
+{
+	struct attrlist l = { NULL, 0 };
+	char note[160];
+
+	snprintf(note, sizeof(note), " (replace %s=%s)", name, value);
+	al_adds(&l, MOD_REPLACE, name, value);
+	return update_ok(c, what, OP_MODIFY_REQ, dn, &l, note);
+}
+
+static int
+delete_ok(struct conn *c, const char *what, const char *dn)
+{
+	struct result r;
+	int rc = -1;
+
+	if (c->fd >= 0) {
+		rc = do_delete(c, dn, &r);
+		expect(rc, 0, &r, "%s: delete \"%s\" resultCode 0", what, dn);
+		result_free(&r);
+	}
+	return rc;
+}
+
+/* A filter with one item: EQ and SUB take a value, PRESENT none */
+static void
+filter_set(struct filter *f, int type, const char *name, const char *v)
+{
+	struct attr *a;
+
+	f->type = type;
+	f->items.a = NULL;
+	f->items.n = 0;
+	a = al_attr(&f->items, 0, name, strlen(name));
+	if (v != NULL)
+		attr_val(a, v, strlen(v));
+}
+
+/* The attribute spelled `name`, in any case (ci) or exactly */
+static const struct attr *
+get_attr(const struct entry *e, const char *name, int ci)
+{
+	size_t len = strlen(name);
+	int i;
+
+	for (i = 0; i < e->al.n; i++)
+		if (e->al.a[i].name.len == len && (ci ?
+		    strncasecmp(e->al.a[i].name.p, name, len) == 0 :
+		    memcmp(e->al.a[i].name.p, name, len) == 0))
+			return &e->al.a[i];
+	return NULL;
+}
+
+static int
+has_val_ci(const struct attr *a, const char *v)
+{
+	size_t len = strlen(v);
+	int i;
+
+	for (i = 0; a != NULL && i < a->nvals; i++)
+		if (a->vals[i].len == len &&
+		    strncasecmp(a->vals[i].p, v, len) == 0)
+			return 1;
+	return 0;
+}
+
+/* The first entry whose attribute `name` (any case) holds v (any case) */
+static const struct entry *
+find_by_val(const struct search *s, const char *name, const char *v)
+{
+	int i;
+
+	for (i = 0; i < s->n; i++)
+		if (has_val_ci(get_attr(&s->e[i], name, 1), v))
+			return &s->e[i];
+	return NULL;
+}
+
+static int
+is_decimal(const struct val *v)
+{
+	return v->len > 0 && v->len <= 10 &&
+	    strspn(v->p, "0123456789") == v->len;
+}
+
+/* Attribute `name` (exact spelling) has the one value p[0..len) */
+static void
+check_bin(const char *what, const struct entry *e, const char *name,
+    const void *p, size_t len)
+{
+	const struct attr *a = get_attr(e, name, 0);
+	char seen[1200];
+
+	if (a == NULL) {
+		check(0, "attribute missing", "%s: %s = the %zu bytes sent",
+		    what, name, len);
+		return;
+	}
+	snprintf(seen, sizeof(seen), "%d values, first %zu bytes %s",
+	    a->nvals, a->nvals ? a->vals[0].len : 0,
+	    a->nvals ? ESC(&a->vals[0]) : "");
+	check(a->nvals == 1 && a->vals[0].len == len &&
+	    memcmp(a->vals[0].p, p, len) == 0, seen,
+	    "%s: %s = the %zu bytes sent, byte for byte", what, name, len);
+}
+
+/* Attributes n1 and n2 (exact spellings) are both there, equal values */
+static void
+check_same(const char *what, const struct entry *e, const char *n1,
+    const char *n2)
+{
+	const struct attr *a = get_attr(e, n1, 0), *b = get_attr(e, n2, 0);
+	char seen[1200];
+	int i, ok = a != NULL && b != NULL && a->nvals > 0 &&
+	    a->nvals == b->nvals;
+
+	for (i = 0; ok && i < a->nvals; i++)
+		ok = a->vals[i].len == b->vals[i].len &&
+		    memcmp(a->vals[i].p, b->vals[i].p, a->vals[i].len) == 0;
+	snprintf(seen, sizeof(seen), "%s %s, %s %s", n1, a == NULL ?
+	    "missing" : a->nvals ? ESC(&a->vals[0]) : "(no values)", n2,
+	    b == NULL ? "missing" : b->nvals ? ESC(&b->vals[0]) :
+	    "(no values)");
+	check(ok, seen, "%s: %s and %s both returned with the same values",
+	    what, n1, n2);
+}
+
+/* Case-insensitive: v contains the bytes of needle */
+static int
+val_contains_ci(const struct val *v, const char *needle)
+{
+	size_t n = strlen(needle), i;
+
+	for (i = 0; i + n <= v->len; i++)
+		if (strncasecmp(v->p + i, needle, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* Every entry has a `name` value containing needle: the filter filtered */
+static void
+check_all_contain(const char *what, const struct search *s, const char *name,
+    const char *needle, int prefix)
+{
+	const struct attr *a;
+	int i, j, ok;
+
+	for (i = 0; i < s->n; i++) {
+		a = get_attr(&s->e[i], name, 1);
+		for (ok = 0, j = 0; a != NULL && j < a->nvals && !ok; j++)
+			ok = prefix ? a->vals[j].len >= strlen(needle) &&
+			    strncasecmp(a->vals[j].p, needle,
+			    strlen(needle)) == 0 :
+			    val_contains_ci(&a->vals[j], needle);
+		if (!ok)
+			break;
+	}
+	check(i == s->n, i < s->n ? ESC(&s->e[i].dn) : NULL,
+	    "%s: every entry's %s %s \"%s\"", what, name,
+	    prefix ? "begins with" : "contains", needle);
+}
+
+/* "# dn: name=value ..." for the given attributes of every entry */
+static void
+print_entries(const struct search *s, const char *const *names, int n)
+{
+	const struct attr *a;
+	int i, j;
+
+	printf("# entries: %d\n", s->n);
+	for (i = 0; i < s->n; i++) {
+		printf("# %s:", ESC(&s->e[i].dn));
+		for (j = 0; j < n; j++) {
+			a = get_attr(&s->e[i], names[j], 1);
+			printf(" %s=%s", names[j], a == NULL ? "(none)" :
+			    a->nvals ? ESC(&a->vals[0]) : "(no values)");
+		}
+		putchar('\n');
+	}
+}
+
+/* ---- TAPI 3.0 Phone Dialer (MS-TAIL T5-T9, clients.md 1.3) ---- */
+
+static const char ils_guid[] = "008aff194794cf118796444553540000";
+
+/* T5 step 2, 12 attributes and no cn; NULL is "cn=USER" */
+static const char *const tapi_app[][2] = {
+	{ "ObjectClass", "rtApplicationUser" },
+	{ "ObjectClass", "DynamicObject" },
+	{ "UserObject", NULL },
+	{ "applicationId", "ms-netmeeting" },
+	{ "mimetype", "text/iuls" },
+	{ "GUID", ils_guid },
+	{ "protocolID", "H323" },
+	{ "protocolMimeType", "text/h323" },
+	{ "port", "1720" },
+	{ "ILSA39321630", "4" },
+	{ "ILSA26214430", "0" },
+	{ "ILSA32964638", "1" },
+	{ "ILSA32833566", "1" },
+};
+
+/* T5 step 4, 19 attributes and no cn */
+static const char *const tapi_person[][2] = {
+	{ "ObjectClass", "rtPerson" },
+	{ "ObjectClass", "DynamicObject" },
+	{ "ipAddress", "3808471232" },
+	{ "rfc822mailbox", "egruber" },
+	{ "givenName", "eric" },
+	{ "surname", "gruber" },
+	{ "location", "N/A" },
+	{ "sflags", "1" },
+	{ "c", "US" },
+	{ "comment", "Generated by TAPI3" },
+	{ "ssecurity", "1508109" },
+	{ "smodop", "0" },
+	{ "mimetype", "text/iuls" },
+	{ "GUID", ils_guid },
+	{ "ProtocolMimeType", "H323" },
+	{ "port", "1720" },
+	{ "ILSA39321630", "4" },
+	{ "ILSA26214430", "0" },
+	{ "ILSA32964638", "1" },
+	{ "ILSA32833566", "1" },
+};
+
+/*
+ * Made up, 40 bytes: a self-relative security descriptor (revision 1,
+ * control SE_SELF_RELATIVE | SE_DACL_PRESENT), owner S-1-1-0 at 20 and
+ * an empty DACL at 32.  NUL bytes and 0x80 on purpose: the value is
+ * binary and must survive byte for byte, for LDAPv3 readers too.
+ */
+static const unsigned char tapi_sd[40] = {
+	0x01, 0x00, 0x04, 0x80, 0x14, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x20, 0x00, 0x00, 0x00, 0x01, 0x01, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00,
+	0x02, 0x00, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00,
+};
+
+/* T7 step 3; NULL is "s=UID" */
+static const char *const tapi_sdp[] = {
+	"v=0",
+	"o=administrator 3456462469 1 IN IP4 w2kils.testdomain.int",
+	NULL,
+	"i=A description goes here",
+	"c=IN IP4 224.0.0.0/15",
+	"t=3456462448 3456464248",
+	"m=audio 22716 RTP/AVP 0",
+	"c=IN IP4 224.2.152.239/15/1",
+	"m=video 51232 RTP/AVP 34",
+	"c=IN IP4 224.2.188.1/15/1",
+};
+
+static const char *const conf_attrs[] = {
+	"uid", "protocolId", "conferenceBlob", "ntSecurityDescriptor",
+};
+
+static const char *const people_attrs[] = {
+	"cn", "ipAddress", "ntSecurityDescriptor",
+};
+
+/*
+ * Dialer offers Sicily first; the server must refuse the method with
+ * authMethodNotSupported and keep the connection for an anonymous v3
+ * Bind.  Returns 0 with c bound, -1 with c closed.
+ */
+static int
+tapi_sicily(struct conn *c)
+{
+	struct result r;
+	int rc;
+
+	conn_open(c);
+	rc = do_bind(c, 3, AUTH_SICILY_PKG, &r);
+	expect(rc, 7, &r, "tapi: bind (LDAPv3, sicilyPackageDiscovery [9]) "
+	    "resultCode 7 (authMethodNotSupported)");
+	result_free(&r);
+	if (c->fd < 0)
+		return -1;
+	rc = do_bind(c, 3, AUTH_SIMPLE, &r);
+	expect(rc, 0, &r, "tapi: then bind (LDAPv3, simple, anonymous) on the "
+	    "same connection resultCode 0");
+	result_free(&r);
+	if (rc != 0)
+		conn_close(c);
+	return rc == 0 ? 0 : -1;
+}
+
+/* T6 aftermath: cn comes from the RDN, entryTTL is a positive integer */
+static void
+tapi_read(struct conn *c, const char *dn)
+{
+	static const char *const a[] = { "cn", "entryTTL" };
+	const char *w = "tapi read";
+	const struct entry *e;
+	const struct attr *t;
+	struct filter f;
+	struct search s;
+	char seen[300] = "attribute missing";
+
+	filter_set(&f, FILTER_PRESENT, "objectClass", NULL);
+	e = one_entry(w, search0(c, w, dn, 0, &f, a, NELEM(a), &s), &s);
+	if (e != NULL) {
+		check_vals(w, e, "cn", V(email), 1);
+		if ((t = get_attr(e, "entryTTL", 1)) != NULL)
+			snprintf(seen, sizeof(seen), "%s with %d values, first "
+			    "\"%s\"", ESC(&t->name), t->nvals,
+			    t->nvals ? ESC(&t->vals[0]) : "");
+		if (check(t != NULL && t->nvals == 1 && is_decimal(&t->vals[0])
+		    && strtoul(t->vals[0].p, NULL, 10) > 0, seen,
+		    "%s: entryTTL is one positive integer", w))
+			printf("# %s: %s\n", ESC(&t->name), ESC(&t->vals[0]));
+	}
+	search_free(&s);
+}
+
+/* tapi [USER]: T5 registration after a refused Sicily bind, T6 refresh */
+static void
+sc_tapi(void)
+{
+	struct attrlist l = { NULL, 0 };
+	char appdn[512], pdn[512], uobj[512];
+	struct conn c;
+
+	snprintf(appdn, sizeof(appdn), "cn=%s,appName=MS-NetMeeting,"
+	    "ou=applications,o=Intranet", email);
+	snprintf(pdn, sizeof(pdn), "cn=%s,ou=dynamic,o=Intranet", email);
+	snprintf(uobj, sizeof(uobj), "cn=%s", email);
+
+	if (tapi_sicily(&c) < 0 && session(&c, 3, "tapi") < 0)
+		return;
+	al_table(&l, 0, tapi_app, NELEM(tapi_app), uobj);
+	update_ok(&c, "tapi", OP_ADD_REQ, appdn, &l,
+	    " (rtApplicationUser, 12 attributes, no cn)");
+	replace_ok(&c, "tapi", appdn, "EntryTTL", "1800");
+	al_table(&l, 0, tapi_person, NELEM(tapi_person), NULL);
+	update_ok(&c, "tapi", OP_ADD_REQ, pdn, &l,
+	    " (rtPerson, 19 attributes, no cn)");
+	replace_ok(&c, "tapi", pdn, "EntryTTL", "1800");
+	do_unbind(&c);
+
+	/* T6: a later connection refreshes both; 180000 is clamped */
+	if (session(&c, 3, "tapi T6") < 0)
+		return;
+	replace_ok(&c, "tapi T6", appdn, "EntryTTL", "1800");
+	replace_ok(&c, "tapi T6", pdn, "EntryTTL", "180000");
+	tapi_read(&c, pdn);
+	do_unbind(&c);
+}
+
+/* The conference entry of T7: protocolId, the SD and the SDP blob */
+static void
+conf_attrlist(struct attrlist *l, const char *sdp)
+{
+	al_adds(l, 0, "ObjectClass", "RTConference");
+	al_adds(l, 0, "ObjectClass", "DynamicObject");
+	al_adds(l, 0, "protocolId", "IP Conference");
+	al_add(l, 0, "ntSecurityDescriptor", (const char *)tapi_sd,
+	    sizeof(tapi_sd));
+	al_adds(l, 0, "conferenceBlob", sdp);
+}
+
+/* T8: the conference comes back exactly; no person is listed */
+static void
+conf_find(const char *sdp, const char *tmpdn)
+{
+	const char *w = "tapi-conf T8";
+	const struct entry *e;
+	struct filter f;
+	struct search s;
+	struct conn c;
+	int i;
+
+	if (session(&c, 3, w) < 0)
+		return;
+	filter_set(&f, FILTER_PRESENT, "uid", NULL);
+	if (search0(&c, w, "ou=dynamic, o=Intranet", 1, &f, conf_attrs,
+	    NELEM(conf_attrs), &s) >= 0) {
+		printf("# entries: %d\n", s.n);
+		e = find_by_val(&s, "uid", email);
+		if (check(e != NULL, "not among the entries",
+		    "%s: conference uid=%s found", w, email)) {
+			check_names(w, e, conf_attrs, NELEM(conf_attrs));
+			check_vals(w, e, "uid", V(email), 1);
+			check_vals(w, e, "protocolId", V("IP Conference"), 1);
+			check_bin(w, e, "conferenceBlob", sdp, strlen(sdp));
+			check_bin(w, e, "ntSecurityDescriptor", tapi_sd,
+			    sizeof(tapi_sd));
+		}
+		for (i = 0; i < s.n && get_attr(&s.e[i], "uid", 1); i++)
+			;
+		check(i == s.n, i < s.n ? ESC(&s.e[i].dn) : NULL,
+		    "%s: every entry has a uid (no person listed)", w);
+		check(find_entry(&s, tmpdn) == NULL, "still listed",
+		    "%s: the access-check entry %s is gone", w, tmpdn);
+	}
+	search_free(&s);
+	do_unbind(&c);
+}
+
+/* tapi-conf [UID]: T7 access check and conference, T8 listing */
+static void
+sc_tapi_conf(void)
+{
+	struct attrlist l = { NULL, 0 };
+	struct buf sdp = { NULL, 0, 0 };
+	const char *w = "tapi-conf", *line;
+	char tmpdn[64], dn[512], mdn[512];
+	struct conn c;
+	int i;
+
+	for (i = 0; i < NELEM(tapi_sdp); i++) {
+		line = tapi_sdp[i];
+		if (i > 0)
+			buf_put(&sdp, "\r\n", 2);
+		if (line == NULL) {
+			buf_put(&sdp, "s=", 2);
+			line = email;
+		}
+		buf_put(&sdp, line, strlen(line));
+	}
+	buf_put(&sdp, "", 1);
+	srand((unsigned)time(NULL) ^ (unsigned)getpid());
+	snprintf(tmpdn, sizeof(tmpdn), "uid=%d,ou=dynamic,o=Intranet",
+	    10000 + rand() % 90000);
+	snprintf(dn, sizeof(dn), "Uid=%s,ou=dynamic,o=Intranet", email);
+	snprintf(mdn, sizeof(mdn), "uid=%s,ou=dynamic,o=Intranet", email);
+
+	if (session(&c, 3, w) < 0)
+		goto out;
+	/* the access check: a throw-away conference */
+	al_adds(&l, 0, "ObjectClass", "RTConference");
+	al_adds(&l, 0, "ObjectClass", "DynamicObject");
+	al_add(&l, 0, "ntSecurityDescriptor", (const char *)tapi_sd,
+	    sizeof(tapi_sd));
+	update_ok(&c, w, OP_ADD_REQ, tmpdn, &l, " (access check, binary SD)");
+	replace_ok(&c, w, tmpdn, "entryTTL", "300");
+	delete_ok(&c, w, tmpdn);
+	conf_attrlist(&l, (char *)sdp.p);
+	update_ok(&c, w, OP_ADD_REQ, dn, &l, " (no uid or cn attribute)");
+	replace_ok(&c, w, mdn, "EntryTTL", "600");
+	do_unbind(&c);
+	conf_find((char *)sdp.p, tmpdn);
+out:
+	free(sdp.p);
+}
+
+/* People with the attribute checks Dialer relies on */
+static void
+tapi_person_check(const char *what, const struct search *s, const char *name)
+{
+	const struct entry *e = find_by_val(s, "cn", name);
+	const struct attr *a;
+	char seen[300] = "attribute missing";
+
+	if (!check(e != NULL, "not among the entries", "%s: entry cn=%s found",
+	    what, name))
+		return;
+	if ((a = get_attr(e, "ipAddress", 0)) != NULL)
+		snprintf(seen, sizeof(seen), "%d values, first \"%s\"",
+		    a->nvals, a->nvals ? ESC(&a->vals[0]) : "");
+	check(a != NULL && a->nvals == 1 && is_decimal(&a->vals[0]), seen,
+	    "%s: cn=%s has ipAddress, one decimal value", what, name);
+}
+
+/* tapi-find NAME... (cn=*) and tapi-find-prefix PREFIX NAME (cn=PREFIX*) */
+static void
+sc_tapi_find(void)
+{
+	const char *w = variant ? "tapi-find-prefix" : "tapi-find";
+	struct filter f;
+	struct search s;
+	struct conn c;
+	int i;
+
+	if (session(&c, 3, w) < 0)
+		return;
+	if (variant)
+		filter_set(&f, FILTER_SUB, "cn", sargv[0]);
+	else
+		filter_set(&f, FILTER_PRESENT, "cn", NULL);
+	if (search0(&c, w, "ou=dynamic,o=Intranet", 1, &f, people_attrs,
+	    NELEM(people_attrs), &s) >= 0) {
+		print_entries(&s, people_attrs, 2);
+		for (i = variant; i < sargc; i++)
+			tapi_person_check(w, &s, sargv[i]);
+		if (variant)
+			check_all_contain(w, &s, "cn", sargv[0], 1);
+	}
+	search_free(&s);
+	do_unbind(&c);
+}
+
+/* ---- NetMeeting: listing, hidden users, 2.x, smodop ---- */
+
+/* nm-find NAME IP: T3 lists NAME; nm-hidden NAME: only a lookup finds it */
+static void
+sc_nm_find(void)
+{
+	static const char *const a[] = { "cn", "sipaddress" };
+	const char *w = variant ? "nm-hidden" : "nm-find", *name = sargv[0];
+	const struct entry *e;
+	struct search s;
+	struct conn c;
+	char lw[64];
+
+	if (session(&c, 2, w) < 0)
+		return;
+	if (search_user(&c, w, V("objectClass", "rtPerson", "cn", "%",
+	    "sappid", "ms-netmeeting", "sprotid", "h323"), 8, a, NELEM(a),
+	    &s) >= 0) {
+		print_entries(&s, a, NELEM(a));
+		e = find_by_val(&s, "cn", name);
+		if (variant)
+			check(e == NULL, e ? ESC(&e->dn) : NULL,
+			    "%s: browse does not list %s", w, name);
+		else if (check(e != NULL, "not among the entries",
+		    "%s: browse lists %s", w, name))
+			check_vals(w, e, "sipaddress", V(sargv[1]), 1);
+	}
+	search_free(&s);
+	do_unbind(&c);
+	if (!variant)
+		return;
+	snprintf(lw, sizeof(lw), "%s lookup", w);
+	if (session(&c, 2, lw) < 0)
+		return;
+	e = one_entry(lw, search_user(&c, lw, V("objectClass", "rtPerson",
+	    "cn", name), 4, a, NELEM(a), &s), &s);
+	if (e != NULL)
+		check(has_val_ci(get_attr(e, "cn", 0), name), ESC(&e->dn),
+		    "%s: the entry has cn %s", lw, name);
+	search_free(&s);
+	do_unbind(&c);
+}
+
+static const char *const nm2_add[][2] = {
+	{ "cn", NULL },
+	{ "givenname", "Old" },
+	{ "surname", "Timer" },
+	{ "rfc822mailbox", NULL },
+	{ "c", "US" },
+	{ "sipaddress", "16777343" },
+	{ "sflags", "1" },
+	{ "sttl", "5" },
+	{ "sappid", "ms-netmeeting" },
+	{ "sprotid", "h323" },
+	{ "sport", "1720" },
+};
+
+/* nm2 [EMAIL]: NetMeeting 2.x DN form, sttl in the Add */
+static void
+sc_nm2(void)
+{
+	static const char *const a[] = { "cn", "sttl" };
+	const char *w = "nm2";
+	struct attrlist l = { NULL, 0 };
+	const struct entry *e;
+	struct search s;
+	struct conn c;
+	char dn[512];
+
+	snprintf(dn, sizeof(dn), "C=US, O=Microsoft, CN=%s, "
+	    "OBJECTCLASS=rtperson", email);
+	if (session(&c, 2, w) < 0)
+		return;
+	al_table(&l, 0, nm2_add, NELEM(nm2_add), email);
+	update_ok(&c, w, OP_ADD_REQ, dn, &l, " (11 attributes, sttl=5)");
+	do_unbind(&c);
+
+	if (session(&c, 2, "nm2 keepalive") < 0)
+		return;
+	e = the_user("nm2 keepalive", search_user(&c, "nm2 keepalive",
+	    V("objectClass", "rtPerson", "cn", NULL, "sttl", "5"), 6, a,
+	    NELEM(a), &s), &s);
+	if (e != NULL) {
+		check_names("nm2 keepalive", e, a, NELEM(a));
+		check_vals("nm2 keepalive", e, "sttl", V("5"), 1);
+	}
+	search_free(&s);
+	do_unbind(&c);
+
+	if (session(&c, 2, "nm2 unregister") < 0)
+		return;
+	delete_ok(&c, "nm2 unregister", dn);
+	do_unbind(&c);
+}
+
+/* lookup by cn: the application data is there (sappid...) or not */
+static void
+modop_lookup(const char *what, int present)
+{
+	static const char *const a[] = { "sappid", "sprotid", "sport", "cn" };
+	const struct entry *e;
+	struct search s;
+	struct conn c;
+	int i;
+
+	if (session(&c, 2, what) < 0)
+		return;
+	e = the_user(what, search_user(&c, what, V("objectClass", "rtPerson",
+	    "cn", NULL), 4, a, NELEM(a), &s), &s);
+	if (e != NULL) {
+		check_vals(what, e, "cn", V(email), 1);
+		if (present) {
+			check_vals(what, e, "sappid", V("ms-netmeeting"), 1);
+			check_vals(what, e, "sprotid", V("H323"), 1);
+			check_vals(what, e, "sport", V("1720"), 1);
+		}
+		for (i = 0; !present && i < 3; i++)
+			check(get_attr(e, a[i], 1) == NULL, "returned",
+			    "%s: no %s", what, a[i]);
+	}
+	search_free(&s);
+	do_unbind(&c);
+}
+
+/* modop [EMAIL]: smodop=1 removes the application data, smodop=0 adds */
+static void
+sc_modop(void)
+{
+	struct attrlist l = { NULL, 0 };
+	struct conn c;
+
+	register_user("modop register", MOD_ADD);
+	if (session(&c, 2, "modop 1") < 0)
+		return;
+	replace_ok(&c, "modop 1", moddn, "smodop", "1");
+	do_unbind(&c);
+	modop_lookup("modop 1 lookup", 0);
+
+	if (session(&c, 2, "modop 0") < 0)
+		return;
+	al_adds(&l, MOD_REPLACE, "smodop", "0");
+	al_adds(&l, MOD_ADD, "sappid", "ms-netmeeting");
+	al_adds(&l, MOD_ADD, "sprotid", "H323");
+	al_adds(&l, MOD_ADD, "sport", "1720");
+	update_ok(&c, "modop 0", OP_MODIFY_REQ, moddn, &l,
+	    " (smodop=0, add sappid, sprotid, sport)");
+	do_unbind(&c);
+	modop_lookup("modop 0 lookup", 1);
+
+	if (session(&c, 2, "modop unregister") < 0)
+		return;
+	delete_ok(&c, "modop unregister", moddn);
+	do_unbind(&c);
+}
+
+/* ---- GnomeMeeting / Ekiga (clients.md 1.4) ---- */
+
+/* ils_nm_reg.xml step 2; NULL is the e-mail address */
+static const char *const gm_add[][2] = {
+	{ "objectclass", "rtperson" },
+	{ "cn", NULL },
+	{ "sipaddress", "3232235786" },
+	{ "givenname", "Gnome" },
+	{ "surname", "Meeting" },
+	{ "rfc822mailbox", NULL },
+	{ "location", "-" },
+	{ "comment", "-" },
+	{ "ilsa32833566", "1" },
+	{ "ilsa32964638", "1" },
+	{ "ilsa26214430", "0" },
+	{ "sappid", "GnomeMeeting" },
+	{ "sflags", "1" },
+};
+
+/* ils_nm_reg.xml step 3, every item a replace */
+static const char *const gm_mod[][2] = {
+	{ "sappid", "GnomeMeeting" },
+	{ "ilsa26279966", "16908288" },
+	{ "sappguid", ils_guid },
+	{ "sprotid", "h323" },
+	{ "sprotmimetype", "text/h323" },
+	{ "sport", "1720" },
+};
+
+/* ils_nm_mod.xml: everything, cn and objectclass included; busy now */
+static const char *const gm_upd[][2] = {
+	{ "objectclass", "rtperson" },
+	{ "cn", NULL },
+	{ "sipaddress", "3232235786" },
+	{ "givenname", "Gnome" },
+	{ "surname", "Meeting" },
+	{ "rfc822mailbox", NULL },
+	{ "location", "-" },
+	{ "comment", "-" },
+	{ "ilsa32833566", "1" },
+	{ "ilsa32964638", "1" },
+	{ "ilsa26214430", "1" },
+	{ "sappid", "GnomeMeeting" },
+	{ "sflags", "1" },
+	{ "ilsa26279966", "16908288" },
+	{ "sappguid", ils_guid },
+	{ "sprotid", "h323" },
+	{ "sprotmimetype", "text/h323" },
+	{ "sport", "1720" },
+};
+
+/* gnome [EMAIL]: the XDAP register, update and 0.9x re-Add; no Delete */
+static void
+sc_gnome(void)
+{
+	static const char *const a[] = {
+		"rfc822mailbox", "sipaddress", "ilsa26214430",
+	};
+	const char *w = "gnome";
+	struct attrlist l = { NULL, 0 };
+	const struct entry *e;
+	struct search s;
+	struct result r;
+	struct conn c;
+	char dn[512], seen[300];
+	int rc;
+
+	snprintf(dn, sizeof(dn), "c=-,o=Gnome,cn=%s,objectclass=RTPerson",
+	    email);
+	if (session(&c, 2, w) < 0)
+		return;
+	/* ils_nm_reg.xml: Delete (whatever the result), Add, Modify */
+	rc = do_delete(&c, dn, &r);
+	snprintf(seen, sizeof(seen), "resultCode %d, text \"%s\"", rc,
+	    ESC(&r.text));
+	check(rc == 0 || rc == 32, rc < 0 ? errbuf : seen, "%s: delete \"%s\" "
+	    "resultCode 0 or 32", w, dn);
+	if (rc >= 0)
+		printf("# delete: resultCode %d\n", rc);
+	result_free(&r);
+	al_table(&l, 0, gm_add, NELEM(gm_add), email);
+	update_ok(&c, w, OP_ADD_REQ, dn, &l, " (13 attributes)");
+	al_table(&l, MOD_REPLACE, gm_mod, NELEM(gm_mod), email);
+	update_ok(&c, w, OP_MODIFY_REQ, dn, &l, " (replace application data)");
+	do_unbind(&c);
+
+	if (session(&c, 2, "gnome update") < 0)
+		return;
+	al_table(&l, MOD_REPLACE, gm_upd, NELEM(gm_upd), email);
+	update_ok(&c, "gnome update", OP_MODIFY_REQ, dn, &l,
+	    " (replace all, cn and objectclass too)");
+	do_unbind(&c);
+
+	/* GnomeMeeting 0.9x refresh: the same Add again, no Delete */
+	if (session(&c, 2, "gnome re-add") < 0)
+		return;
+	al_table(&l, 0, gm_add, NELEM(gm_add), email);
+	update_ok(&c, "gnome re-add", OP_ADD_REQ, dn, &l,
+	    " (existing registration)");
+	do_unbind(&c);
+
+	if (session(&c, 2, "gnome lookup") < 0)
+		return;
+	e = the_user("gnome lookup", search_terms(&c, "gnome lookup",
+	    "objectClass=RTPerson", 0, V("cn", NULL), 2, a, NELEM(a), &s), &s);
+	if (e != NULL) {
+		check_names("gnome lookup", e, a, NELEM(a));
+		check_vals("gnome lookup", e, "rfc822mailbox", V(email), 1);
+		check_vals("gnome lookup", e, "sipaddress", V("3232235786"), 1);
+		/* the re-Add replaced the update's ilsa26214430=1 */
+		check_vals("gnome lookup", e, "ilsa26214430", V("0"), 1);
+	}
+	search_free(&s);
+	do_unbind(&c);
+}
+
+static const char *const ekiga_attrs[] = {
+	"cn", "sappid", "info", "rfc822mailbox", "mail", "surname", "sn",
+	"givenname", "location", "comment", "description", "l",
+	"localityname", "ilsa26214430", "ilsa26279966", "sipaddress", "sport",
+	"xstatus",
+};
+
+/* One Ekiga address-book search; the user must be among the entries */
+static void
+ekiga_find(const char *what, const char *base, int scope,
+    const char *const *terms, int nterms, const char *attr, const char *part)
+{
+	const struct entry *e;
+	struct search s;
+	struct conn c;
+
+	if (session(&c, 2, what) < 0)
+		return;
+	if (search_terms(&c, what, base, scope, terms, nterms, ekiga_attrs,
+	    NELEM(ekiga_attrs), &s) >= 0) {
+		print_entries(&s, V("sn", "mail"), 2);
+		e = find_by_val(&s, "cn", email);
+		if (check(e != NULL, "not among the entries",
+		    "%s: entry cn=%s found", what, email)) {
+			check_same(what, e, "surname", "sn");
+			check_same(what, e, "rfc822mailbox", "mail");
+		}
+		if (attr != NULL)
+			check_all_contain(what, &s, attr, part, 0);
+	}
+	search_free(&s);
+	do_unbind(&c);
+}
+
+/* ekiga NAME EMAIL: the (sn=%NAME%) and (mail=%PART%) searches, base "" */
+static void
+sc_ekiga(void)
+{
+	const char *name = sargv[0], *part;
+	char sn[512], mail[512];
+
+	set_email(sargv[1]);
+	part = strchr(email, '@') ? strchr(email, '@') + 1 : email;
+	snprintf(sn, sizeof(sn), "%%%s%%", name);
+	snprintf(mail, sizeof(mail), "%%%s%%", part);
+	ekiga_find("ekiga sn", "", 2, V("cn", "%", "sn", sn), 4, "sn", name);
+	ekiga_find("ekiga mail", "", 2, V("cn", "%", "mail", mail), 4, "mail",
+	    part);
+	ekiga_find("ekiga base", "objectClass=rtPerson", 0, V("cn", "%"), 2,
+	    NULL, NULL);
+}
+
+/* ---- PTLib PILSSession (clients.md 1.5) ---- */
+
+/* RTPerson as AddPerson sends it; NULL is the e-mail address */
+static const char *const pt_person[][2] = {
+	{ "objectClass", "RTPerson" },
+	{ "cn", NULL },
+	{ "surname", "Lib" },
+	{ "givenName", "Pt" },
+	{ "rfc822Mailbox", NULL },
+	{ "location", "Here" },
+	{ "comment", "PTLib" },
+	{ "sipAddress", "167880896" },
+	{ "sport", "1720" },
+	{ "sflags", "0" },
+	{ "ssecurity", "0" },
+	{ "smodop", "0" },
+	{ "sttl", "3600" },
+	{ "sprotid", "h323" },
+	{ "sappid", "ptlib-test" },
+	{ "sappguid", "none" },
+	{ "timestamp", "1700000000" },
+};
+
+/*
+ * SearchPerson: (cn=EMAIL), subtree, all attributes; PTLib gives up on
+ * more than one entry.  It reads sipAddress (or, with any, ipAddress)
+ * and sport by name, in any case.
+ */
+static void
+pt_search(struct conn *c, const char *what, const char *ip, int any)
+{
+	const struct entry *e;
+	const struct attr *a;
+	struct filter f;
+	struct search s;
+	char seen[300] = "attribute missing";
+	int n;
+
+	filter_set(&f, FILTER_EQ, "cn", email);
+	n = search0(c, what, "objectClass=RTPerson", 2, &f, NULL, 0, &s);
+	e = any ? one_entry(what, n, &s) : the_user(what, n, &s);
+	if (e != NULL) {
+		if ((a = get_attr(e, "sipAddress", 1)) == NULL && any)
+			a = get_attr(e, "ipAddress", 1);
+		if (a != NULL)
+			snprintf(seen, sizeof(seen), "%s with %d values, first "
+			    "\"%s\"", ESC(&a->name), a->nvals,
+			    a->nvals ? ESC(&a->vals[0]) : "");
+		check(a != NULL && a->nvals == 1 && val_is(&a->vals[0], ip),
+		    seen, "%s: %s = %s", what, any ? "sipAddress or ipAddress" :
+		    "sipAddress", ip);
+		/* OPAL's callto: takes the first sport that is not 1503 */
+		if (!any)
+			check(has_val_ci(get_attr(e, "sport", 1), "1720"),
+			    "no sport 1720", "%s: sport has 1720", what);
+	}
+	search_free(&s);
+}
+
+/* ptlib [EMAIL]: AddPerson, ModifyPerson, SearchPerson on one session */
+static void
+sc_ptlib(void)
+{
+	const char *w = "ptlib";
+	struct attrlist l = { NULL, 0 };
+	struct conn c;
+	char dn[512];
+
+	snprintf(dn, sizeof(dn), "cn=%s, objectClass=RTPerson", email);
+	if (session(&c, 2, w) < 0)
+		return;
+	al_table(&l, 0, pt_person, NELEM(pt_person), email);
+	update_ok(&c, w, OP_ADD_REQ, dn, &l, " (AddPerson, 17 attributes)");
+	al_table(&l, MOD_REPLACE, pt_person, NELEM(pt_person), email);
+	update_ok(&c, w, OP_MODIFY_REQ, dn, &l,
+	    " (ModifyPerson, replace all 17)");
+	if (c.fd >= 0)
+		pt_search(&c, "ptlib SearchPerson", "167880896", 0);
+	do_unbind(&c);
+}
+
+/* ptlib-lookup EMAIL IP: SearchPerson alone, as OPAL's callto: does */
+static void
+sc_ptlib_lookup(void)
+{
+	struct conn c;
+
+	set_email(sargv[0]);
+	if (session(&c, 2, "ptlib-lookup") < 0)
+		return;
+	pt_search(&c, "ptlib-lookup", sargv[1], 1);
+	do_unbind(&c);
+}
+
 /* ---- main ---- */
 
 static const struct scenario {
 	const char *name;
 	void (*fn)(void);
 	int variant, min, max;		/* argument counts; max < 0: no limit */
+	const char *dflt;		/* the EMAIL/ID when none is given */
 } scenarios[] = {
-	{ "register", sc_register, 0, 0, 1 },
-	{ "register-replace", sc_register, 1, 0, 1 },
-	{ "keepalive", sc_keepalive, 0, 0, 1 },
-	{ "keepalive-absent", sc_keepalive, 1, 0, 1 },
-	{ "browse", sc_browse, 0, 0, 1 },
-	{ "order", sc_order, 0, 0, 1 },
-	{ "lookup", sc_lookup, 0, 0, 1 },
-	{ "unregister", sc_unregister, 0, 0, 1 },
-	{ "latin1", sc_latin1, 0, 0, 1 },
-	{ "raw", sc_raw, 0, 1, -1 },
-	{ "add-expect", sc_update, 0, 2, -1 },
-	{ "mod-expect", sc_update, 1, 2, -1 },
-	{ "search-expect", sc_search, 0, 4, -1 },
-	{ "modrdn-expect", sc_modrdn, 0, 3, 3 },
-	{ NULL, NULL, 0, 0, 0 }
+	{ "register", sc_register, 0, 0, 1, NULL },
+	{ "register-replace", sc_register, 1, 0, 1, NULL },
+	{ "keepalive", sc_keepalive, 0, 0, 1, NULL },
+	{ "keepalive-absent", sc_keepalive, 1, 0, 1, NULL },
+	{ "browse", sc_browse, 0, 0, 1, NULL },
+	{ "order", sc_order, 0, 0, 1, NULL },
+	{ "lookup", sc_lookup, 0, 0, 1, NULL },
+	{ "unregister", sc_unregister, 0, 0, 1, NULL },
+	{ "latin1", sc_latin1, 0, 0, 1, NULL },
+	{ "raw", sc_raw, 0, 1, -1, NULL },
+	{ "add-expect", sc_update, 0, 2, -1, NULL },
+	{ "mod-expect", sc_update, 1, 2, -1, NULL },
+	{ "search-expect", sc_search, 0, 4, -1, NULL },
+	{ "modrdn-expect", sc_modrdn, 0, 3, 3, NULL },
+	{ "tapi", sc_tapi, 0, 0, 1, "egruber]w2kils.testdomain.int" },
+	{ "tapi-conf", sc_tapi_conf, 0, 0, 1, "Demo Conference" },
+	{ "tapi-find", sc_tapi_find, 0, 1, -1, NULL },
+	{ "tapi-find-prefix", sc_tapi_find, 1, 2, 2, NULL },
+	{ "nm-find", sc_nm_find, 0, 2, 2, NULL },
+	{ "nm-hidden", sc_nm_find, 1, 1, 1, NULL },
+	{ "nm2", sc_nm2, 0, 0, 1, "nm2@example.org" },
+	{ "modop", sc_modop, 0, 0, 1, NULL },
+	{ "gnome", sc_gnome, 0, 0, 1, "gm@example.org" },
+	{ "ekiga", sc_ekiga, 0, 2, 2, NULL },
+	{ "ptlib", sc_ptlib, 0, 0, 1, "pt@example.org" },
+	{ "ptlib-lookup", sc_ptlib_lookup, 0, 2, 2, NULL },
+	{ NULL, NULL, 0, 0, 0, NULL }
 };
 
 static void
@@ -1599,7 +2661,12 @@ usage(void)
 	    "  mod-expect CODE DN [add|delete|replace:ATTR[=VALUE]...]\n"
 	    "  search-expect CODE BASE base|one|sub FILTER [ATTR...]\n"
 	    "      FILTER: eq:A=V | and:A=V,A=V,... | present:A\n"
-	    "  modrdn-expect CODE DN NEWRDN\n");
+	    "  modrdn-expect CODE DN NEWRDN\n"
+	    "  tapi [USER] | tapi-conf [UID] | tapi-find NAME... |\n"
+	    "      tapi-find-prefix PREFIX NAME\n"
+	    "  nm-find NAME IP | nm-hidden NAME\n"
+	    "  nm2|modop|gnome|ptlib [EMAIL]\n"
+	    "  ekiga NAME EMAIL | ptlib-lookup EMAIL IP\n");
 	exit(2);
 }
 
@@ -1629,14 +2696,9 @@ main(int argc, char **argv)
 	if (s->name == NULL || sargc < s->min || (s->max >= 0 && sargc > s->max))
 		usage();
 	if (s->max == 1 && sargc == 1)
-		email = sargv[0];
-	if (strlen(email) > 400)
-		die("EMAIL is too long");
-	snprintf(nmdn, sizeof(nmdn), "c=-,o=Microsoft, cn=%s, objectClass=rtPerson",
-	    email);
-	snprintf(moddn, sizeof(moddn), "c=-, o=Microsoft, cn=%s, "
-	    "objectClass=rtPerson", email);
-	snprintf(canon, sizeof(canon), "cn=%s,ou=Dynamic,o=Intranet", email);
+		set_email(sargv[0]);
+	else
+		set_email(s->dflt != NULL ? s->dflt : email);
 
 	signal(SIGPIPE, SIG_IGN);
 	setvbuf(stdout, NULL, _IOLBF, 0);
