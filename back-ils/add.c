@@ -23,6 +23,7 @@ build_entry( Operation *op, ils_name *nm, Entry **ep, const char **text,
 	struct berval cn;
 	ils_name pretty;
 	Entry *e = entry_dup( op->ora_e );
+	Modifications *ml;
 	int rc;
 
 	/* the naming value as the client wrote it, not lower-cased */
@@ -30,6 +31,8 @@ build_entry( Operation *op, ils_name *nm, Entry **ep, const char **text,
 	cn = pretty.in_dn.kind == nm->in_dn.kind ? pretty.in_dn.cn : nm->in_dn.cn;
 
 	attr_delete( &e->e_attrs, ii->ii_ad_modop );
+	for ( ml = op->ora_modlist; ml; ml = ml->sml_next )
+		ils_names_note( e, ml->sml_desc, &ml->sml_type );
 	if ( ( rc = ils_entry_name( op, nm->in_dn.kind, &cn, e ) ) != LDAP_SUCCESS ||
 		( rc = ils_entry_identity( op, nm->in_dn.kind, e, &cn ) ) != LDAP_SUCCESS )
 	{

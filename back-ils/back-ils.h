@@ -89,8 +89,21 @@ int ils_entry_release_rw( Operation *op, Entry *e, int rw );
 Filter *ils_filter_rewrite( Operation *op, Filter *f );
 void ils_filter_free( Operation *op, Filter *f );
 
+/* names.c: the attribute names clients wrote */
+int ils_names_init( void );
+void ils_names_note( Entry *e, AttributeDescription *ad, struct berval *type );
+struct berval *ils_names_spelling( Entry *e, AttributeType *at );
+
 /* reply.c: entries shaped the way the client asked for them */
+#define ILS_SPELLINGS	32
+typedef struct ils_spelling {
+	AttributeType		*sp_type;
+	AttributeDescription	sp_ad;		/* named as the client wrote it */
+} ils_spelling;
+
 typedef struct ils_reply {
+	ils_spelling		*ir_spell;	/* for "all attributes" replies */
+	int			ir_nspell;
 	AttributeDescription	*ir_clones;	/* one per requested name */
 	int			ir_nattrs;
 	int			ir_all_user;	/* no list, or "*" */

@@ -156,6 +156,8 @@ static BackendInfo ils_bi;		/* slapd keeps the pointer */
 int
 init_module( int argc, char *argv[] )
 {
+	if ( ils_names_init() )
+		return -1;
 	ils_bi.bi_type = "ils";
 	ils_bi.bi_init = ils_initialize;
 	return backend_add( &ils_bi ) ? -1 : 0;

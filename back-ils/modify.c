@@ -50,6 +50,8 @@ apply_one( Operation *op, Entry *e, Modification *mod, ils_name *nm,
 	AttributeDescription *ad = mod->sm_desc;
 	int rc;
 
+	if ( !( mod->sm_flags & SLAP_MOD_INTERNAL ) && mod->sm_values )
+		ils_names_note( e, ad, &mod->sm_type );
 	if ( ad == ii->ii_ad_modop ) {
 		if ( mod->sm_values && mod->sm_values[0].bv_len == 1 &&
 			mod->sm_values[0].bv_val[0] == '1' )

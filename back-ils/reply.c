@@ -58,7 +58,42 @@ ils_reply_destroy( Operation *op, ils_reply *r )
 {
 	if ( r->ir_clones )
 		op->o_tmpfree( r->ir_clones, op->o_tmpmemctx );
+	while ( r->ir_nspell > 0 )
+		op->o_tmpfree( r->ir_spell[--r->ir_nspell].sp_ad.ad_cname.bv_val,
+			op->o_tmpmemctx );
+	if ( r->ir_spell )
+		op->o_tmpfree( r->ir_spell, op->o_tmpmemctx );
 	r->ir_clones = NULL;
+	r->ir_spell = NULL;
+}
+
+/* the description to list s under in an "all attributes" reply: named as
+ * the client wrote it (names.c); the copies live as long as the search */
+static AttributeDescription *
+spelled( Operation *op, ils_reply *r, Entry *stored, Attribute *s )
+{
+	struct berval *name = ils_names_spelling( stored, s->a_desc->ad_type );
+	ils_spelling *sp;
+	int i;
+
+	if ( !name || s->a_desc->ad_tags.bv_len )
+		return s->a_desc;
+	for ( i = 0; i < r->ir_nspell; i++ ) {
+		sp = &r->ir_spell[i];
+		if ( sp->sp_type == s->a_desc->ad_type && bvmatch( &sp->sp_ad.ad_cname, name ) )
+			return &sp->sp_ad;
+	}
+	if ( r->ir_nspell == ILS_SPELLINGS )
+		return s->a_desc;
+	if ( !r->ir_spell )
+		r->ir_spell = op->o_tmpcalloc( ILS_SPELLINGS, sizeof( ils_spelling ),
+			op->o_tmpmemctx );
+	sp = &r->ir_spell[r->ir_nspell++];
+	sp->sp_type = s->a_desc->ad_type;
+	sp->sp_ad = *s->a_desc;
+	sp->sp_ad.ad_next = NULL;
+	ber_dupbv_x( &sp->sp_ad.ad_cname, name, op->o_tmpmemctx );
+	return &sp->sp_ad;
 }
 
 /* LDAPv2 clients get the ISO-8859-1 bytes they sent */
@@ -170,7 +205,8 @@ ils_reply_entry( Operation *op, ils_reply *r, Entry *stored )
 			continue;
 		if ( !oper && !r->ir_all_user )
 			continue;
-		*tail = copy_as( s, s->a_desc, r->ir_latin1 && !oper );
+		*tail = copy_as( s, oper ? s->a_desc : spelled( op, r, stored, s ),
+			r->ir_latin1 && !oper );
 		tail = &(*tail)->a_next;
 	}
 	return e;

@@ -2401,6 +2401,26 @@ static const char *const gm_upd[][2] = {
 	{ "sport", "1720" },
 };
 
+/* GnomeMeeting 0.9x: one Add carries everything, re-sent every 20 min */
+static const char *const gm09_add[][2] = {
+	{ "cn", NULL },
+	{ "objectclass", "rtperson" },
+	{ "sappid", "GnomeMeeting" },
+	{ "sprotid", "h323" },
+	{ "sipaddress", "3232235786" },
+	{ "givenname", "Gnome" },
+	{ "surname", "Meeting" },
+	{ "rfc822mailbox", NULL },
+	{ "comment", "-" },
+	{ "location", "-" },
+	{ "ilsa32833566", "1" },
+	{ "ilsa26214430", "0" },
+	{ "ilsa32964638", "1" },
+	{ "sport", "1720" },
+	{ "sflags", "1" },
+	{ "ilsa26279966", "16908288" },
+};
+
 /* gnome [EMAIL]: the XDAP register, update and 0.9x re-Add; no Delete */
 static void
 sc_gnome(void)
@@ -2446,7 +2466,7 @@ sc_gnome(void)
 	/* GnomeMeeting 0.9x refresh: the same Add again, no Delete */
 	if (session(&c, 2, "gnome re-add") < 0)
 		return;
-	al_table(&l, 0, gm_add, NELEM(gm_add), email);
+	al_table(&l, 0, gm09_add, NELEM(gm09_add), email);
 	update_ok(&c, "gnome re-add", OP_ADD_REQ, dn, &l,
 	    " (existing registration)");
 	do_unbind(&c);
