@@ -68,10 +68,11 @@ static const char *extra = "";		/* -X: appended to the RESULT line */
 static int progress;
 
 /* mixed: per online user and hour, NetMeeting sends 6 keep-alives
- * (10 minutes); people look somebody up ~2.5 times, open the directory
- * ~0.5 times, and sessions of two hours give 0.5 registrations and 0.5
- * leaves.  Weights in that ratio: */
-static int mix_w[K_N] = { 5, 60, 0, 25, 5, 5 };
+ * (10 minutes); people look somebody up twice (a call), open the
+ * directory (500 entries) once in five hours, and sessions of two hours
+ * give 0.5 registrations and 0.5 leaves.  Weights in that ratio
+ * (register, keepalive, refresh, lookup, browse, leave; -M changes them): */
+static int mix_w[K_N] = { 5, 60, 0, 20, 2, 5 };
 
 /* ---- time ---- */
 static double
@@ -1215,7 +1216,7 @@ sc_expiry( void )
 	t_end = t_deadline_mono + max_wait;
 	limit = t_end;
 	if ( rate <= 0 )
-		rate = users / 600.0 / 0.6 > 50 ? users / 600.0 / 0.6 : 50;
+		rate = users / 600.0 / 0.65 > 50 ? users / 600.0 / 0.65 : 50;
 	phase = "expiry";
 	progress_start();
 	for ( i = 0; i < conc; i++ )
@@ -1274,7 +1275,7 @@ usage( void )
 "  lookup     -d seconds of (&(objectClass=rtPerson)(cn=EMAIL)) searches\n"
 "  browse     -d seconds of T3 directory listings, first -l entries\n"
 "  mixed      -d seconds of keep-alives, lookups, browses, registrations and\n"
-"             leaves in the ratio 60:25:5:5:5 over N online users\n"
+"             leaves in the ratio 60:20:2:5:5 over N online users\n"
 "  expiry     -K registrations lapse in the same second while the mixed load\n"
 "             runs at -R ops/s; reports the time until all are gone\n"
 "  count      print the number of entries\n"
@@ -1290,7 +1291,9 @@ usage( void )
 "  -s PID     slapd's PID (VmRSS)        -x DIR  data directory (size on disk)\n"
 "  -l LIMIT   browse size limit (500)    -T SECS per-operation timeout (60)\n"
 "  -W SECS    expiry: longest wait (300) -C  do not count entries\n"
-"  -X TEXT    appended to RESULT lines   -q  no progress line\n" );
+"  -X TEXT    appended to RESULT lines   -q  no progress line\n"
+"  -M R:K:F:L:B:D  mixed weights of register, keepalive, refresh, lookup,\n"
+"             browse, leave (5:60:0:20:2:5)\n" );
 	exit( 2 );
 }
 
@@ -1299,7 +1302,7 @@ main( int argc, char **argv )
 {
 	int c, quiet = 0;
 
-	while ( ( c = getopt( argc, argv, "H:p:m:n:c:d:R:o:k:K:PS:s:x:l:T:W:CX:q" ) ) != -1 ) {
+	while ( ( c = getopt( argc, argv, "H:p:m:n:c:d:R:o:k:K:PS:s:x:l:T:W:CX:qM:" ) ) != -1 ) {
 		switch ( c ) {
 		case 'H': host = optarg; break;
 		case 'p': port = atoi( optarg ); break;
@@ -1326,6 +1329,11 @@ main( int argc, char **argv )
 		case 'C': do_count = 0; break;
 		case 'X': extra = optarg; break;
 		case 'q': quiet = 1; break;
+		case 'M':
+			if ( sscanf( optarg, "%d:%d:%d:%d:%d:%d", &mix_w[0], &mix_w[1],
+				&mix_w[2], &mix_w[3], &mix_w[4], &mix_w[5] ) != 6 )
+				usage();
+			break;
 		default: usage();
 		}
 	}
