@@ -48,6 +48,22 @@ build_entry( Operation *op, ils_name *nm, Entry **ep, const char **text,
 	return LDAP_SUCCESS;
 }
 
+/* the new entry and its application join, in one write transaction */
+static int
+store_entry( Operation *op, ils_name *nm, Entry *e )
+{
+	ils_info *ii = op->o_bd->be_private;
+	MDB_txn *txn;
+	int rc;
+
+	if ( ( rc = ils_store_begin( ii, &txn ) ) != LDAP_SUCCESS )
+		return rc;
+	rc = ils_app_join( op, txn, nm, e );
+	if ( rc == LDAP_SUCCESS )
+		rc = ils_store_put( ii, txn, &nm->in_key, e );
+	return ils_store_end( txn, rc );
+}
+
 static void
 entry_name_swap( Entry *a, Entry *b )
 {
@@ -62,7 +78,6 @@ entry_name_swap( Entry *a, Entry *b )
 int
 ils_back_add( Operation *op, SlapReply *rs )
 {
-	ils_info *ii = op->o_bd->be_private;
 	char textbuf[SLAP_TEXT_BUFLEN];
 	const char *text = NULL;
 	ils_name nm;
@@ -97,8 +112,7 @@ ils_back_add( Operation *op, SlapReply *rs )
 		text = "no write access to register";
 		entry_free( e );
 	} else if ( rc == LDAP_SUCCESS ) {
-		ils_app_join( op, &nm, e );
-		rc = ils_store_put( ii, &nm.in_key, e );
+		rc = store_entry( op, &nm, e );
 		if ( rc != LDAP_SUCCESS )
 			text = "cannot store the registration";
 		/* overlays reading the result (dynttl, accesslog) see the name

@@ -62,9 +62,11 @@ int ils_compat_is_latin1( AttributeDescription *ad );
 /* store.c: LMDB */
 int ils_store_open( BackendDB *be, ConfigReply *cr );
 void ils_store_close( ils_info *ii );
-int ils_store_get( ils_info *ii, struct berval *key, Entry **ep );
-int ils_store_put( ils_info *ii, struct berval *key, Entry *e );
-int ils_store_del( ils_info *ii, struct berval *key );
+int ils_store_begin( ils_info *ii, MDB_txn **txn );
+int ils_store_end( MDB_txn *txn, int rc );
+int ils_store_get( ils_info *ii, MDB_txn *txn, struct berval *key, Entry **ep );
+int ils_store_put( ils_info *ii, MDB_txn *txn, struct berval *key, Entry *e );
+int ils_store_del( ils_info *ii, MDB_txn *txn, struct berval *key );
 int ils_store_scan( ils_info *ii, char kind, struct berval *from,
 	Entry **batch, int max, int *n, struct berval *last );
 long ils_store_count( ils_info *ii );
@@ -134,8 +136,12 @@ typedef struct ils_name {
 	char		in_buf[ILS_KEYBUF];
 } ils_name;
 void ils_parse_dn( struct berval *ndn, ils_name *nm );
-void ils_app_join( Operation *op, ils_name *nm, Entry *e );
+int ils_app_join( Operation *op, MDB_txn *txn, ils_name *nm, Entry *e );
+int ils_assert_ok( Operation *op, Entry *e );
 int ils_update_target( Operation *op, SlapReply *rs, ils_name *nm );
+typedef int (ils_update_fn)( Operation *op, MDB_txn *txn, ils_name *nm,
+	const char **text, char *buf, size_t len );
+int ils_update( Operation *op, SlapReply *rs, const char *what, ils_update_fn *fn );
 int ils_send_error( Operation *op, SlapReply *rs, int err, const char *text );
 
 LDAP_END_DECL

@@ -135,8 +135,10 @@ ils_cf_gen( ConfigArgs *c )
 	/* slapd.conf line or cn=config add/replace */
 	switch ( c->type ) {
 	case ILS_DIRECTORY:
-		if ( ii->ii_env )
+		if ( ii->ii_env ) {
+			ch_free( c->value_string );
 			return ils_cf_fail( c, "cannot change while the database is open" );
+		}
 		ch_free( ii->ii_dir );
 		ii->ii_dir = c->value_string;
 		return 0;

@@ -8,31 +8,39 @@
 /* A Delete of any spelling of a registration removes it, with its
  * application data and the Dialer's application user of the same cn
  * (MS-TAIL 3.5.4). */
-int
-ils_back_delete( Operation *op, SlapReply *rs )
+static int
+delete_entry( Operation *op, MDB_txn *txn, ils_name *nm, const char **text,
+	char *buf, size_t len )
 {
 	ils_info *ii = op->o_bd->be_private;
-	ils_name nm;
 	Entry *e;
 	int rc;
 
-	if ( !ils_update_target( op, rs, &nm ) )
-		return rs->sr_err;
-	if ( ils_store_get( ii, &nm.in_key, &e ) == LDAP_SUCCESS ) {
-		int ok = access_allowed( op, e, slap_schema.si_ad_entry, NULL, ACL_WDEL, NULL );
-		entry_free( e );
-		if ( !ok )
-			return ils_send_error( op, rs, LDAP_INSUFFICIENT_ACCESS,
-				"no write access to this registration" );
+	if ( ( rc = ils_store_get( ii, txn, &nm->in_key, &e ) ) != LDAP_SUCCESS ) {
+		*text = rc == LDAP_NO_SUCH_OBJECT ? "no such registration" : NULL;
+		return rc;
 	}
-	rc = ils_store_del( ii, &nm.in_key );
-	if ( rc == LDAP_SUCCESS && nm.in_dn.kind == ILSDN_PERSON ) {
-		nm.in_key.bv_val[0] = ILS_KEY_APPUSER;
-		ils_store_del( ii, &nm.in_key );
+	if ( !ils_assert_ok( op, e ) ) {
+		rc = LDAP_ASSERTION_FAILED;
+	} else if ( !access_allowed( op, e, slap_schema.si_ad_entry, NULL, ACL_WDEL, NULL ) ) {
+		rc = LDAP_INSUFFICIENT_ACCESS;
+		*text = "no write access to this registration";
 	}
-	Debug( LDAP_DEBUG_TRACE, "back-ils: delete \"%s\": %d\n", op->o_req_dn.bv_val, rc );
-	return ils_send_error( op, rs, rc, rc == LDAP_NO_SUCH_OBJECT ?
-		"no such registration" : NULL );
+	entry_free( e );
+	if ( rc == LDAP_SUCCESS )
+		rc = ils_store_del( ii, txn, &nm->in_key );
+	if ( rc == LDAP_SUCCESS && nm->in_dn.kind == ILSDN_PERSON ) {
+		nm->in_key.bv_val[0] = ILS_KEY_APPUSER;
+		if ( ils_store_del( ii, txn, &nm->in_key ) == LDAP_NO_SUCH_OBJECT )
+			rc = LDAP_SUCCESS;
+	}
+	return rc;
+}
+
+int
+ils_back_delete( Operation *op, SlapReply *rs )
+{
+	return ils_update( op, rs, "delete", delete_entry );
 }
 
 /* MS-TAIL 2.2.6: no ModifyDN; clients delete and add again */

@@ -38,6 +38,25 @@ ils_update_target( Operation *op, SlapReply *rs, ils_name *nm )
 	return 0;
 }
 
+/* a Modify or Delete: the target, then fn in one write transaction */
+int
+ils_update( Operation *op, SlapReply *rs, const char *what, ils_update_fn *fn )
+{
+	ils_info *ii = op->o_bd->be_private;
+	char textbuf[SLAP_TEXT_BUFLEN];
+	const char *text = NULL;
+	MDB_txn *txn;
+	ils_name nm;
+	int rc;
+
+	if ( !ils_update_target( op, rs, &nm ) )
+		return rs->sr_err;
+	if ( ( rc = ils_store_begin( ii, &txn ) ) == LDAP_SUCCESS )
+		rc = ils_store_end( txn, fn( op, txn, &nm, &text, textbuf, sizeof( textbuf ) ) );
+	Debug( LDAP_DEBUG_TRACE, "back-ils: %s \"%s\": %d\n", what, op->o_req_dn.bv_val, rc );
+	return ils_send_error( op, rs, rc, text );
+}
+
 int
 ils_send_error( Operation *op, SlapReply *rs, int err, const char *text )
 {
@@ -296,7 +315,7 @@ ils_entry_get_rw( Operation *op, struct berval *ndn, ObjectClass *oc,
 	*ep = NULL;
 	ils_parse_dn( ndn, &nm );
 	if ( ILSDN_IS_ENTRY( nm.in_dn.kind ) ) {
-		if ( ( rc = ils_store_get( ii, &nm.in_key, &e ) ) != LDAP_SUCCESS )
+		if ( ( rc = ils_store_get( ii, NULL, &nm.in_key, &e ) ) != LDAP_SUCCESS )
 			return rc;
 	} else if ( ( e = ils_entry_container( nm.in_dn.kind ) ) == NULL ) {
 		return LDAP_NO_SUCH_OBJECT;
@@ -320,34 +339,43 @@ ils_entry_release_rw( Operation *op, Entry *e, int rw )
  * that NetMeeting's browse never reads; MS-TAIL's server evidently joined
  * them.  Here a person carries the union of its own and its application
  * user's application attributes: e is the person or application user
- * being stored (a private copy); when it is the application user, the
- * person is updated too.  Refreshing the person thus keeps the application
- * data it shows alive. */
-void
-ils_app_join( Operation *op, ils_name *nm, Entry *e )
+ * being stored (a private copy) in the write transaction txn; when it is
+ * the application user, the person is updated too.  Refreshing the person
+ * thus keeps the application data it shows alive. */
+int
+ils_app_join( Operation *op, MDB_txn *txn, ils_name *nm, Entry *e )
 {
 	ils_info *ii = op->o_bd->be_private;
 	struct berval key = nm->in_key;
 	char kbuf[ILS_KEYBUF];
 	Entry *other = NULL, *person;
+	int rc;
 
 	if ( nm->in_dn.kind != ILSDN_PERSON && nm->in_dn.kind != ILSDN_APPUSER )
-		return;
+		return LDAP_SUCCESS;
 	memcpy( kbuf, key.bv_val, key.bv_len );
 	kbuf[0] = nm->in_dn.kind == ILSDN_PERSON ? ILS_KEY_APPUSER : ILS_KEY_PERSON;
 	key.bv_val = kbuf;
-	if ( ils_store_get( ii, &key, &other ) != LDAP_SUCCESS )
-		return;
+	if ( ils_store_get( ii, txn, &key, &other ) != LDAP_SUCCESS )
+		return LDAP_SUCCESS;
 	if ( nm->in_dn.kind == ILSDN_PERSON ) {
 		ils_entry_merge_app( e, other );
 		entry_free( other );
-		return;
+		return LDAP_SUCCESS;
 	}
 	person = entry_dup( other );
 	entry_free( other );
 	ils_entry_merge_app( person, e );
-	if ( ils_store_put( ii, &key, person ) != LDAP_SUCCESS )
-		Debug( LDAP_DEBUG_ANY, "back-ils: cannot join application data into \"%s\"\n",
-			person->e_name.bv_val );
+	rc = ils_store_put( ii, txn, &key, person );
 	entry_free( person );
+	return rc;
+}
+
+/* RFC 4528 assertion control: the entry must match the assertion (the
+ * TTL overlay deletes "only if still expired" this way) */
+int
+ils_assert_ok( Operation *op, Entry *e )
+{
+	return !get_assert( op ) ||
+		test_filter( op, e, get_assertion( op ) ) == LDAP_COMPARE_TRUE;
 }

@@ -130,7 +130,7 @@ ils_back_bind( Operation *op, SlapReply *rs )
 static int
 ils_initialize( BackendInfo *bi )
 {
-	static char *controls[] = { LDAP_CONTROL_MANAGEDSAIT, NULL };
+	static char *controls[] = { LDAP_CONTROL_MANAGEDSAIT, LDAP_CONTROL_ASSERT, NULL };
 
 	bi->bi_controls = controls;
 	bi->bi_flags |= SLAP_BFLAG_INCREMENT;

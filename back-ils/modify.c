@@ -88,41 +88,43 @@ apply_one( Operation *op, Entry *e, Modification *mod, ils_name *nm,
 	return LDAP_PROTOCOL_ERROR;
 }
 
+/* read, change and write the entry in one write transaction */
+static int
+modify_entry( Operation *op, MDB_txn *txn, ils_name *nm, const char **text,
+	char *buf, size_t len )
+{
+	ils_info *ii = op->o_bd->be_private;
+	Modifications *ml;
+	Entry *e, *stored;
+	int rc;
+
+	if ( ( rc = ils_store_get( ii, txn, &nm->in_key, &stored ) ) != LDAP_SUCCESS ) {
+		*text = rc == LDAP_NO_SUCH_OBJECT ? "no such registration" : NULL;
+		return rc;
+	}
+	/* a decoded entry shares one buffer; changes need a private copy */
+	e = entry_dup( stored );
+	entry_free( stored );
+	if ( !ils_assert_ok( op, e ) ) {
+		rc = LDAP_ASSERTION_FAILED;
+	} else if ( !acl_check_modlist( op, e, op->orm_modlist ) ) {
+		rc = LDAP_INSUFFICIENT_ACCESS;
+		*text = "no write access to this registration";
+	}
+	for ( ml = op->orm_modlist; ml && rc == LDAP_SUCCESS; ml = ml->sml_next )
+		rc = apply_one( op, e, &ml->sml_mod, nm, text, buf, len );
+	if ( rc == LDAP_SUCCESS )
+		rc = ils_entry_check( op, e, text, buf, len );
+	if ( rc == LDAP_SUCCESS )
+		rc = ils_app_join( op, txn, nm, e );
+	if ( rc == LDAP_SUCCESS && ( rc = ils_store_put( ii, txn, &nm->in_key, e ) ) )
+		*text = "cannot store the registration";
+	entry_free( e );
+	return rc;
+}
+
 int
 ils_back_modify( Operation *op, SlapReply *rs )
 {
-	ils_info *ii = op->o_bd->be_private;
-	char textbuf[SLAP_TEXT_BUFLEN];
-	const char *text = NULL;
-	Modifications *ml;
-	ils_name nm;
-	Entry *e = NULL;
-	int rc;
-
-	if ( !ils_update_target( op, rs, &nm ) )
-		return rs->sr_err;
-	if ( ( rc = ils_store_get( ii, &nm.in_key, &e ) ) != LDAP_SUCCESS )
-		return ils_send_error( op, rs, rc, rc == LDAP_NO_SUCH_OBJECT ?
-			"no such registration" : NULL );
-	/* a decoded entry shares one buffer; changes need a private copy */
-	{
-		Entry *copy = entry_dup( e );
-		entry_free( e );
-		e = copy;
-	}
-	if ( !acl_check_modlist( op, e, op->orm_modlist ) ) {
-		rc = LDAP_INSUFFICIENT_ACCESS;
-		text = "no write access to this registration";
-	}
-	for ( ml = op->orm_modlist; ml && rc == LDAP_SUCCESS; ml = ml->sml_next )
-		rc = apply_one( op, e, &ml->sml_mod, &nm, &text, textbuf, sizeof( textbuf ) );
-	if ( rc == LDAP_SUCCESS )
-		rc = ils_entry_check( op, e, &text, textbuf, sizeof( textbuf ) );
-	if ( rc == LDAP_SUCCESS )
-		ils_app_join( op, &nm, e );
-	if ( rc == LDAP_SUCCESS && ( rc = ils_store_put( ii, &nm.in_key, e ) ) )
-		text = "cannot store the registration";
-	entry_free( e );
-	Debug( LDAP_DEBUG_TRACE, "back-ils: modify \"%s\": %d\n", op->o_req_dn.bv_val, rc );
-	return ils_send_error( op, rs, rc, text );
+	return ils_update( op, rs, "modify", modify_entry );
 }

@@ -104,7 +104,7 @@ send_named( Operation *op, SlapReply *rs, ils_search *is )
 	memcpy( kbuf + 1, is->is_cn->bv_val, is->is_cn->bv_len );
 	key.bv_val = kbuf;
 	key.bv_len = is->is_cn->bv_len + 1;
-	if ( ils_store_get( ii, &key, &e ) != LDAP_SUCCESS )
+	if ( ils_store_get( ii, NULL, &key, &e ) != LDAP_SUCCESS )
 		return LDAP_SUCCESS;
 	return send_one( op, rs, is, e );
 }
@@ -142,7 +142,7 @@ send_stored( Operation *op, SlapReply *rs, ils_search *is, ils_name *nm )
 {
 	ils_info *ii = op->o_bd->be_private;
 	Entry *e;
-	int rc = ils_store_get( ii, &nm->in_key, &e );
+	int rc = ils_store_get( ii, NULL, &nm->in_key, &e );
 
 	if ( rc != LDAP_SUCCESS )
 		return rc;
@@ -153,7 +153,7 @@ static int
 stored_exists( Operation *op, ils_name *nm )
 {
 	Entry *e;
-	int rc = ils_store_get( op->o_bd->be_private, &nm->in_key, &e );
+	int rc = ils_store_get( op->o_bd->be_private, NULL, &nm->in_key, &e );
 
 	if ( e )
 		entry_free( e );
@@ -246,7 +246,11 @@ ils_back_search( Operation *op, SlapReply *rs )
 	ils_reply_destroy( op, &is.is_reply );
 	switch ( rc ) {
 	case SLAPD_ABANDON:
-	case LDAP_UNAVAILABLE:		/* the client is gone */
+	case LDAP_UNAVAILABLE:
+		/* nobody reads the result, but the callbacks of overlays
+		 * (their cleanups) must run: send it, as back-mdb does */
+		rs->sr_err = rc;
+		send_ldap_result( op, rs );
 		return rc;
 	case LDAP_NO_SUCH_OBJECT:
 		rs->sr_matched = op->o_bd->be_suffix[0].bv_val;

@@ -110,74 +110,82 @@ store_error( const char *what, int rc )
 	return rc == MDB_MAP_FULL ? LDAP_ADMINLIMIT_EXCEEDED : LDAP_OTHER;
 }
 
+/* Updates run in one write transaction from the read of the entry to its
+ * write: LMDB serialises writers, so no Delete (an expiry, say) or other
+ * Modify can slip in between and be undone. */
 int
-ils_store_get( ils_info *ii, struct berval *key, Entry **ep )
+ils_store_begin( ils_info *ii, MDB_txn **txn )
 {
-	MDB_txn *txn;
+	int rc = mdb_txn_begin( ii->ii_env, NULL, 0, txn );
+
+	return rc ? store_error( "write", rc ) : LDAP_SUCCESS;
+}
+
+int
+ils_store_end( MDB_txn *txn, int rc )
+{
+	if ( rc != LDAP_SUCCESS ) {
+		mdb_txn_abort( txn );
+		return rc;
+	}
+	if ( ( rc = mdb_txn_commit( txn ) ) )
+		return store_error( "commit", rc );
+	return LDAP_SUCCESS;
+}
+
+/* the entry under key, read in txn or, when txn is NULL, in a read
+ * transaction of its own */
+int
+ils_store_get( ils_info *ii, MDB_txn *txn, struct berval *key, Entry **ep )
+{
+	MDB_txn *rtxn = txn;
 	MDB_val k, v;
 	int rc;
 
 	*ep = NULL;
-	if ( ( rc = mdb_txn_begin( ii->ii_env, NULL, MDB_RDONLY, &txn ) ) )
+	if ( !rtxn && ( rc = mdb_txn_begin( ii->ii_env, NULL, MDB_RDONLY, &rtxn ) ) )
 		return store_error( "read", rc );
 	store_key( key, &k );
-	rc = mdb_get( txn, ii->ii_dbi, &k, &v );
+	rc = mdb_get( rtxn, ii->ii_dbi, &k, &v );
 	if ( rc == 0 )
 		rc = store_decode( &v, ep );
 	else if ( rc == MDB_NOTFOUND )
 		rc = LDAP_NO_SUCH_OBJECT;
 	else
 		rc = store_error( "get", rc );
-	mdb_txn_abort( txn );
+	if ( !txn )
+		mdb_txn_abort( rtxn );
 	return rc;
 }
 
 int
-ils_store_put( ils_info *ii, struct berval *key, Entry *e )
+ils_store_put( ils_info *ii, MDB_txn *txn, struct berval *key, Entry *e )
 {
-	MDB_txn *txn;
 	MDB_val k, v;
 	struct berval bv;
 	int rc;
 
 	if ( entry_encode( e, &bv ) )
 		return LDAP_OTHER;
-	if ( ( rc = mdb_txn_begin( ii->ii_env, NULL, 0, &txn ) ) ) {
-		ch_free( bv.bv_val );
-		return store_error( "write", rc );
-	}
 	store_key( key, &k );
 	v.mv_data = bv.bv_val;
 	v.mv_size = bv.bv_len;
 	rc = mdb_put( txn, ii->ii_dbi, &k, &v, 0 );
 	ch_free( bv.bv_val );
-	if ( rc ) {
-		mdb_txn_abort( txn );
-		return store_error( "put", rc );
-	}
-	if ( ( rc = mdb_txn_commit( txn ) ) )
-		return store_error( "commit", rc );
-	return LDAP_SUCCESS;
+	return rc ? store_error( "put", rc ) : LDAP_SUCCESS;
 }
 
 int
-ils_store_del( ils_info *ii, struct berval *key )
+ils_store_del( ils_info *ii, MDB_txn *txn, struct berval *key )
 {
-	MDB_txn *txn;
 	MDB_val k;
 	int rc;
 
-	if ( ( rc = mdb_txn_begin( ii->ii_env, NULL, 0, &txn ) ) )
-		return store_error( "write", rc );
 	store_key( key, &k );
 	rc = mdb_del( txn, ii->ii_dbi, &k, NULL );
-	if ( rc ) {
-		mdb_txn_abort( txn );
-		return rc == MDB_NOTFOUND ? LDAP_NO_SUCH_OBJECT : store_error( "del", rc );
-	}
-	if ( ( rc = mdb_txn_commit( txn ) ) )
-		return store_error( "commit", rc );
-	return LDAP_SUCCESS;
+	if ( rc == MDB_NOTFOUND )
+		return LDAP_NO_SUCH_OBJECT;
+	return rc ? store_error( "del", rc ) : LDAP_SUCCESS;
 }
 
 /* Decode up to max entries of one kind (the key's first byte) in key

@@ -62,14 +62,36 @@ str2time( struct berval *bv )
 	return (int64_t)timegm( &tm ) * 1000 + ms;
 }
 
+/* by type, not by description: back-ils replies carry copies of the
+ * descriptions, named as the client asked */
+static Attribute *
+find_type( Entry *e, AttributeDescription *ad )
+{
+	Attribute *a;
+
+	for ( a = e->e_attrs; a; a = a->a_next )
+		if ( a->a_desc->ad_type == ad->ad_type )
+			return a;
+	return NULL;
+}
+
+/* objectClass values name dynamicObject (without the "no objectClass"
+ * complaint is_entry_objectclass() logs for NetMeeting's Adds) */
+static int
+has_dynamic_class( Entry *e )
+{
+	return find_type( e, slap_schema.si_ad_objectClass ) &&
+		is_entry_objectclass( e, slap_schema.si_oc_dynamicObject, 0 );
+}
+
 /* 1 when e is a dynamic object; *expire gets its expiry (or -1) */
 int
 dynttl_is_dynamic( Entry *e, int64_t *expire )
 {
-	Attribute *a = attr_find( e->e_attrs, dynttl_ad_expire );
+	Attribute *a = find_type( e, dynttl_ad_expire );
 
 	*expire = a && a->a_numvals ? str2time( &a->a_vals[0] ) : -1;
-	return a != NULL || is_entry_objectclass( e, slap_schema.si_oc_dynamicObject, 0 );
+	return a != NULL || has_dynamic_class( e );
 }
 
 static Modifications *
@@ -159,28 +181,41 @@ add_cb( Operation *op, SlapReply *rs )
 	return SLAP_CB_CONTINUE;
 }
 
+/* a callback with its private data behind it; release, when given, frees
+ * what the data holds once the operation is over (abandoned ones too) */
+typedef void (cb_release)( Operation *op, void *priv );
+
+typedef struct cb_hdr {
+	slap_callback	ch_cb;
+	cb_release	*ch_release;
+} cb_hdr;
+
 static int
 cleanup_cb( Operation *op, SlapReply *rs )
 {
 	if ( rs->sr_type == REP_RESULT || op->o_abandon ) {
-		slap_callback *cb = op->o_callback;
-		op->o_callback = cb->sc_next;
-		op->o_tmpfree( cb, op->o_tmpmemctx );
+		cb_hdr *h = (cb_hdr *)op->o_callback;
+		if ( h->ch_release )
+			h->ch_release( op, h->ch_cb.sc_private );
+		op->o_callback = h->ch_cb.sc_next;
+		op->o_tmpfree( h, op->o_tmpmemctx );
 	}
 	return SLAP_CB_CONTINUE;
 }
 
 static void
-push_cb( Operation *op, slap_response *fn, void *priv, size_t privlen )
+push_cb( Operation *op, slap_response *fn, cb_release *release,
+	void *priv, size_t privlen )
 {
-	slap_callback *cb = op->o_tmpcalloc( 1, sizeof( *cb ) + privlen, op->o_tmpmemctx );
+	cb_hdr *h = op->o_tmpcalloc( 1, sizeof( *h ) + privlen, op->o_tmpmemctx );
 
-	cb->sc_response = fn;
-	cb->sc_cleanup = cleanup_cb;
-	cb->sc_private = cb + 1;
-	memcpy( cb->sc_private, priv, privlen );
-	cb->sc_next = op->o_callback;
-	op->o_callback = cb;
+	h->ch_cb.sc_response = fn;
+	h->ch_cb.sc_cleanup = cleanup_cb;
+	h->ch_cb.sc_private = h + 1;
+	h->ch_release = release;
+	memcpy( h->ch_cb.sc_private, priv, privlen );
+	h->ch_cb.sc_next = op->o_callback;
+	op->o_callback = &h->ch_cb;
 }
 
 /* the TTL an Add asks for, in seconds; 0 when it names none */
@@ -229,7 +264,7 @@ dynttl_op_add( Operation *op, SlapReply *rs )
 	long secs;
 	int rc;
 
-	if ( !ti->ti_all && !is_entry_objectclass( e, slap_schema.si_oc_dynamicObject, 0 ) )
+	if ( !ti->ti_all && !has_dynamic_class( e ) )
 		return SLAP_CB_CONTINUE;
 	if ( ( rc = add_ttl( op, &secs, &text ) ) != LDAP_SUCCESS ) {
 		rs->sr_err = rc;
@@ -249,7 +284,7 @@ dynttl_op_add( Operation *op, SlapReply *rs )
 	ac.ac_ti = ti;
 	ac.ac_expire = dynttl_now() + (int64_t)secs * 1000;
 
-	if ( !is_entry_objectclass( e, slap_schema.si_oc_dynamicObject, 0 ) ) {
+	if ( !has_dynamic_class( e ) ) {
 		oc = slap_schema.si_oc_dynamicObject->soc_cname;
 		attr_merge_one( e, slap_schema.si_ad_objectClass, &oc, NULL );
 	}
@@ -259,7 +294,7 @@ dynttl_op_add( Operation *op, SlapReply *rs )
 	dynttl_time2str( ac.ac_expire, &ev, ebuf );
 	attr_delete( &e->e_attrs, dynttl_ad_expire );
 	attr_merge_one( e, dynttl_ad_expire, &ev, NULL );
-	push_cb( op, add_cb, &ac, sizeof( ac ) );
+	push_cb( op, add_cb, NULL, &ac, sizeof( ac ) );
 	return SLAP_CB_CONTINUE;
 }
 
@@ -270,6 +305,14 @@ typedef struct mod_ctx {
 	int64_t		mc_expire;
 	struct berval	mc_ndn;		/* canonical, op memory */
 } mod_ctx;
+
+static void
+mod_release( Operation *op, void *priv )
+{
+	mod_ctx *mc = priv;
+
+	op->o_tmpfree( mc->mc_ndn.bv_val, op->o_tmpmemctx );
+}
 
 static int
 mod_cb( Operation *op, SlapReply *rs )
@@ -363,7 +406,7 @@ dynttl_op_modify( Operation *op, SlapReply *rs )
 	mc.mc_ti = ti;
 	mc.mc_expire = dynttl_now() + (int64_t)secs * 1000;
 	op->orm_modlist = ttl_mods( secs, mc.mc_expire, op->orm_modlist );
-	push_cb( op, mod_cb, &mc, sizeof( mc ) );
+	push_cb( op, mod_cb, mod_release, &mc, sizeof( mc ) );
 	return SLAP_CB_CONTINUE;
 fail:
 	if ( mc.mc_ndn.bv_val )
@@ -398,7 +441,7 @@ dynttl_op_delete( Operation *op, SlapReply *rs )
 		return SLAP_CB_CONTINUE;
 	ber_dupbv_x( &mc.mc_ndn, &e->e_nname, op->o_tmpmemctx );
 	overlay_entry_release_ov( op, e, 0, on );
-	push_cb( op, del_cb, &mc, sizeof( mc ) );
+	push_cb( op, del_cb, mod_release, &mc, sizeof( mc ) );
 	return SLAP_CB_CONTINUE;
 }
 
@@ -434,8 +477,23 @@ set_expire( Operation *op, SlapReply *rs, slap_overinst *on, int64_t expire )
 
 	rs_entry2modifiable( op, rs, on );
 	dynttl_time2str( expire, &ev, ebuf );
-	if ( ( a = attr_find( rs->sr_entry->e_attrs, dynttl_ad_expire ) ) )
+	if ( ( a = find_type( rs->sr_entry, dynttl_ad_expire ) ) )
 		ber_bvreplace( &a->a_vals[0], &ev );
+}
+
+/* record the refreshes of this search in the entries */
+static void
+srch_release( Operation *op, void *priv )
+{
+	srch_ctx *sc = priv;
+	int i;
+
+	for ( i = 0; i < sc->sc_n; i++ ) {
+		dynttl_persist( op, sc->sc_ti, &sc->sc_ndn[i], sc->sc_secs,
+			dynttl_now() + (int64_t)sc->sc_secs * 1000 );
+		ch_free( sc->sc_ndn[i].bv_val );
+	}
+	sc->sc_n = 0;
 }
 
 static int
@@ -444,7 +502,6 @@ srch_cb( Operation *op, SlapReply *rs )
 	srch_ctx *sc = op->o_callback->sc_private;
 	ttl_info *ti = sc->sc_ti;
 	int64_t expire;
-	int i;
 
 	if ( rs->sr_type == REP_SEARCH && dynttl_is_dynamic( rs->sr_entry, &expire ) ) {
 		expire = dynttl_now() + (int64_t)sc->sc_secs * 1000;
@@ -455,13 +512,8 @@ srch_cb( Operation *op, SlapReply *rs )
 		else
 			dynttl_persist( op, ti, &rs->sr_entry->e_nname, sc->sc_secs, expire );
 	} else if ( rs->sr_type == REP_RESULT ) {
-		/* the search is over: record the refreshes in the entries */
-		for ( i = 0; i < sc->sc_n; i++ ) {
-			dynttl_persist( op, ti, &sc->sc_ndn[i], sc->sc_secs,
-				dynttl_now() + (int64_t)sc->sc_secs * 1000 );
-			ch_free( sc->sc_ndn[i].bv_val );
-		}
-		sc->sc_n = 0;
+		/* before the client hears the search is done */
+		srch_release( op, sc );
 	}
 	return SLAP_CB_CONTINUE;
 }
@@ -479,7 +531,7 @@ dynttl_op_search( Operation *op, SlapReply *rs )
 	memset( &sc, 0, sizeof( sc ) );
 	sc.sc_ti = ti;
 	sc.sc_secs = dynttl_clamp( ti, minutes * 60 );
-	push_cb( op, srch_cb, &sc, sizeof( sc ) );
+	push_cb( op, srch_cb, srch_release, &sc, sizeof( sc ) );
 	return SLAP_CB_CONTINUE;
 }
 

@@ -108,15 +108,19 @@ ttl_queue_set( ttl_info *ti, struct berval *ndn, int64_t expire )
 	return fresh;
 }
 
-void
-ttl_queue_remove( ttl_info *ti, struct berval *ndn )
+/* forget an entry; with expire >= 0 only while it still expires then
+ * (a refresh in the meantime keeps it) */
+static void
+queue_remove( ttl_info *ti, struct berval *ndn, int64_t expire )
 {
 	ttl_node key, *n;
+	TAvlnode *t;
 
 	key.tn_ndn = *ndn;
 	pthread_mutex_lock( &ti->ti_mutex );
-	n = ldap_tavl_delete( &ti->ti_by_dn, &key, cmp_dn );
-	if ( n ) {
+	t = ldap_tavl_find2( ti->ti_by_dn, &key, cmp_dn );
+	if ( t && ( expire < 0 || ( (ttl_node *)t->avl_data )->tn_expire == expire ) ) {
+		n = ldap_tavl_delete( &ti->ti_by_dn, &key, cmp_dn );
 		ldap_tavl_delete( &ti->ti_by_time, n, cmp_time );
 		node_free( n );
 		ti->ti_count--;
@@ -124,9 +128,15 @@ ttl_queue_remove( ttl_info *ti, struct berval *ndn )
 	pthread_mutex_unlock( &ti->ti_mutex );
 }
 
-/* up to max DNs that are due, copied (caller frees); ti_mutex held */
+void
+ttl_queue_remove( ttl_info *ti, struct berval *ndn )
+{
+	queue_remove( ti, ndn, -1 );
+}
+
+/* up to max entries that are due, copied (caller frees); ti_mutex held */
 static int
-collect_due( ttl_info *ti, int64_t now, struct berval *out, int max )
+collect_due( ttl_info *ti, int64_t now, ttl_node *out, int max )
 {
 	TAvlnode *t = ldap_tavl_end( ti->ti_by_time, TAVL_DIR_LEFT );
 	int n = 0;
@@ -135,7 +145,8 @@ collect_due( ttl_info *ti, int64_t now, struct berval *out, int max )
 		ttl_node *x = t->avl_data;
 		if ( x->tn_expire > now )
 			break;
-		ber_dupbv( &out[n++], &x->tn_ndn );
+		ber_dupbv( &out[n].tn_ndn, &x->tn_ndn );
+		out[n++].tn_expire = x->tn_expire;
 	}
 	return n;
 }
@@ -150,13 +161,21 @@ expire_cb( Operation *op, SlapReply *rs )
 	return 0;
 }
 
-/* one internal Delete, as the rootdn, through the whole overlay stack */
+/* One internal Delete, as the rootdn, through the whole overlay stack.
+ * It asserts (RFC 4528) that the entry is still expired: a refresh that
+ * lands between the choice of this entry and the Delete keeps it. */
 static void
 expire_one( Operation *op, ttl_info *ti, struct berval *ndn )
 {
 	slap_callback cb = { NULL, expire_cb, NULL, NULL };
 	SlapReply rs = { REP_RESULT };
+	char f[128], now[40];
+	struct berval bv;
 
+	dynttl_time2str( dynttl_now(), &bv, now );
+	snprintf( f, sizeof( f ), "(|(dynttlExpireTime<=%s)(!(dynttlExpireTime=*)))", now );
+	op->o_assertion = str2filter_x( op, f );
+	op->o_assert = op->o_assertion ? SLAP_CONTROL_CRITICAL : SLAP_CONTROL_NONE;
 	op->o_tag = LDAP_REQ_DELETE;
 	op->o_bd = ti->ti_be;
 	op->o_callback = &cb;
@@ -167,14 +186,19 @@ expire_one( Operation *op, ttl_info *ti, struct berval *ndn )
 	op->o_managedsait = SLAP_CONTROL_CRITICAL;
 	op->o_time = slap_get_time();
 	ti->ti_be->be_delete( op, &rs );
-	Debug( LDAP_DEBUG_STATS, "dynttl: \"%s\" expired\n", ndn->bv_val );
+	if ( op->o_assertion )
+		filter_free_x( op, op->o_assertion, 1 );
+	op->o_assertion = NULL;
+	op->o_assert = SLAP_CONTROL_NONE;
+	if ( rs.sr_err == LDAP_SUCCESS )
+		Debug( LDAP_DEBUG_STATS, "dynttl: \"%s\" expired\n", ndn->bv_val );
 }
 
 static void *
 expire_task( void *ctx, void *arg )
 {
 	ttl_info *ti = arg;
-	struct berval due[DYNTTL_BATCH];
+	ttl_node due[DYNTTL_BATCH];
 	Connection conn = { 0 };
 	OperationBuffer opbuf;
 	Operation *op;
@@ -187,10 +211,11 @@ expire_task( void *ctx, void *arg )
 		n = ti->ti_stop ? 0 : collect_due( ti, dynttl_now(), due, DYNTTL_BATCH );
 		pthread_mutex_unlock( &ti->ti_mutex );
 		for ( i = 0; i < n; i++ ) {
-			expire_one( op, ti, &due[i] );
-			/* an entry that could not be deleted must not spin */
-			ttl_queue_remove( ti, &due[i] );
-			ch_free( due[i].bv_val );
+			expire_one( op, ti, &due[i].tn_ndn );
+			/* forget it unless refreshed meanwhile: an entry that
+			 * could not be deleted must not make the timer spin */
+			queue_remove( ti, &due[i].tn_ndn, due[i].tn_expire );
+			ch_free( due[i].tn_ndn.bv_val );
 		}
 	} while ( n == DYNTTL_BATCH );
 
@@ -255,22 +280,18 @@ ttl_queue_start( ttl_info *ti )
 	return 0;
 }
 
-/* stop the timer and wait for a running expiry task (bounded: 10 s) */
+/* stop the timer and wait for a running expiry task, which looks at
+ * ti_stop after every entry batch */
 void
 ttl_queue_stop( ttl_info *ti )
 {
-	struct timespec ts;
-	int i;
-
 	if ( !ti->ti_thread_up )
 		return;
 	pthread_mutex_lock( &ti->ti_mutex );
 	ti->ti_stop = 1;
 	pthread_cond_broadcast( &ti->ti_cond );
-	for ( i = 0; ti->ti_task && i < 100; i++ ) {
-		abs_time( dynttl_now() + 100, &ts );
-		pthread_cond_timedwait( &ti->ti_cond, &ti->ti_mutex, &ts );
-	}
+	while ( ti->ti_task )
+		pthread_cond_wait( &ti->ti_cond, &ti->ti_mutex );
 	pthread_mutex_unlock( &ti->ti_mutex );
 	ldap_pvt_thread_join( ti->ti_thread, NULL );
 	ti->ti_thread_up = 0;

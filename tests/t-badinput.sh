@@ -42,6 +42,12 @@ expect_rc 32 "search below a registration's unknown sibling" \
 check "diagnostic message names the problem" sh -c \
 	"printf 'dn: cn=i@x,objectClass=rtPerson\nsipaddress: x\n' | ldapadd -x -H $URI 2>&1 | grep -q 'not an IPv4 address'"
 
+expect_rc 122 "a Delete whose assertion (RFC 4528) fails" \
+	ldapdelete -x -H "$URI" -e 'assert=(givenName=Other)' "cn=keep@example.org,ou=Dynamic,o=Intranet"
+expect_rc 122 "a Modify whose assertion fails" sh -c \
+	"printf 'dn: cn=keep@example.org,ou=Dynamic,o=Intranet\nchangetype: modify\nreplace: comment\ncomment: x\n' | ldapmodify -x -H $URI -e 'assert=(givenName=Other)'"
+check "a Modify whose assertion holds" sh -c \
+	"printf 'dn: cn=keep@example.org,ou=Dynamic,o=Intranet\nchangetype: modify\nreplace: comment\ncomment: x\n' | ldapmodify -x -H $URI -e 'assert=(givenName=Keep)'"
 check "slapd is still running" alive
 check "the other registration is untouched" sh -c \
 	"ldapsearch -x -LLL -H $URI -b cn=keep@example.org,ou=Dynamic,o=Intranet -s base givenName sipaddress | tr '\n' ' ' | grep -q 'givenName: Keep sipaddress: 16777343'"
