@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -926,6 +927,57 @@ server_mode( void )
 	return mode == M_ILS ? "ils" : mode == M_GENERIC ? "generic" : "null";
 }
 
+/* CPU seconds this process (the load generator) has used */
+static double
+own_cpu( void )
+{
+	struct rusage ru;
+
+	getrusage( RUSAGE_SELF, &ru );
+	return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+		ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
+/* slapd's CPU seconds (utime + stime in /proc/PID/stat) */
+static double
+slapd_cpu( void )
+{
+	char path[64], buf[1024], *p;
+	unsigned long ut = 0, st = 0;
+	FILE *f;
+	int i;
+
+	if ( slapd_pid <= 0 )
+		return 0;
+	snprintf( path, sizeof( path ), "/proc/%ld/stat", slapd_pid );
+	if ( !( f = fopen( path, "r" ) ) )
+		return 0;
+	if ( !fgets( buf, sizeof( buf ), f ) || !( p = strrchr( buf, ')' ) ) ) {
+		fclose( f );
+		return 0;
+	}
+	fclose( f );
+	/* after "pid (comm)": field 3 is the state; utime, stime are 14, 15 */
+	for ( i = 3, p += 2; i < 14 && p; i++ )
+		if ( ( p = strchr( p, ' ' ) ) )
+			p++;
+	if ( p )
+		sscanf( p, "%lu %lu", &ut, &st );
+	return (double)( ut + st ) / sysconf( _SC_CLK_TCK );
+}
+
+static double cpu_mark_own, cpu_mark_slapd;
+static int cpu_marked;
+
+/* the CPU used from here on is reported with the next RESULT line */
+static void
+cpu_mark( void )
+{
+	cpu_mark_own = own_cpu();
+	cpu_mark_slapd = slapd_cpu();
+	cpu_marked = 1;
+}
+
 /* one RESULT line; win: the expiry window's histograms */
 static void
 report( const char *name, double elapsed, int win, const char *more )
@@ -964,13 +1016,16 @@ report( const char *name, double elapsed, int win, const char *more )
 	printf( "RESULT server=%s mode=%s scenario=%s users=%ld conc=%d conn=%s "
 		"ops=%" PRIu64 " secs=%.2f ops_per_sec=%.1f p50_ms=%.3f p99_ms=%.3f "
 		"p999_ms=%.3f errors=%" PRIu64 " misses=%" PRIu64 "%s rss_kb=%ld "
-		"hwm_kb=%ld db_kb=%ld entries=%ld%s%s%s\n",
+		"rss_anon_kb=%ld rss_file_kb=%ld hwm_kb=%ld db_kb=%ld "
+		"slapd_cpu_s=%.1f client_cpu_s=%.1f entries=%ld%s%s%s\n",
 		label, server_mode(), name, users, conc,
 		persistent ? "persistent" : "per-action", ops, elapsed,
 		elapsed > 0 ? ops / elapsed : 0, h_ms( &all, 0.5 ), h_ms( &all, 0.99 ),
 		h_ms( &all, 0.999 ), errors, misses, per, proc_kb( "VmRSS" ),
-		proc_kb( "VmHWM" ), disk_kb(), count_entries(), more ? more : "",
-		*extra ? " " : "", extra );
+		proc_kb( "RssAnon" ), proc_kb( "RssFile" ), proc_kb( "VmHWM" ),
+		disk_kb(), cpu_marked ? slapd_cpu() - cpu_mark_slapd : 0,
+		cpu_marked ? own_cpu() - cpu_mark_own : 0, count_entries(),
+		more ? more : "", *extra ? " " : "", extra );
 	fflush( stdout );
 }
 
@@ -986,6 +1041,7 @@ sc_range( const char *name, enum opk k, int flags )
 	range_flags = flags;
 	reset_workers();
 	phase = "";
+	cpu_mark();
 	t0 = now();
 	run_workers( range_loop );
 	report( name, now() - t0, 0, NULL );
@@ -996,6 +1052,7 @@ sc_timed( const char *name, enum opk k )
 {
 	reset_workers();
 	timed_kind = k;
+	cpu_mark();
 	t_start = now();
 	t_end = t_start + secs;
 	run_workers( timed_loop );
@@ -1059,6 +1116,7 @@ sc_mixed( void )
 	state_init();
 	reset_workers();
 	phase = "";
+	cpu_mark();
 	t_start = now();
 	t_end = t_start + secs;
 	run_workers( mixed_loop );
@@ -1218,6 +1276,7 @@ sc_expiry( void )
 	if ( rate <= 0 )
 		rate = users / 600.0 / 0.65 > 50 ? users / 600.0 / 0.65 : 50;
 	phase = "expiry";
+	cpu_mark();
 	progress_start();
 	for ( i = 0; i < conc; i++ )
 		pthread_create( &workers[i].w_thread, NULL, expiry_mixed_loop, &workers[i] );
