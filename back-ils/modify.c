@@ -88,12 +88,24 @@ apply_one( Operation *op, Entry *e, Modification *mod, ils_name *nm,
 	return LDAP_PROTOCOL_ERROR;
 }
 
+/* only replaces made by the server itself (the TTL overlay recording a
+ * refresh): they need neither a private copy nor the application join */
+static int
+internal_replaces( Modifications *ml )
+{
+	for ( ; ml; ml = ml->sml_next )
+		if ( !( ml->sml_flags & SLAP_MOD_INTERNAL ) || ml->sml_op != LDAP_MOD_REPLACE )
+			return 0;
+	return 1;
+}
+
 /* read, change and write the entry in one write transaction */
 static int
 modify_entry( Operation *op, MDB_txn *txn, ils_name *nm, const char **text,
 	char *buf, size_t len )
 {
 	ils_info *ii = op->o_bd->be_private;
+	int fast = internal_replaces( op->orm_modlist );
 	Modifications *ml;
 	Entry *e, *stored;
 	int rc;
@@ -102,9 +114,14 @@ modify_entry( Operation *op, MDB_txn *txn, ils_name *nm, const char **text,
 		*text = rc == LDAP_NO_SUCH_OBJECT ? "no such registration" : NULL;
 		return rc;
 	}
-	/* a decoded entry shares one buffer; changes need a private copy */
-	e = entry_dup( stored );
-	entry_free( stored );
+	/* A decoded entry keeps its values in one buffer: adding values
+	 * needs a private copy.  A replace only drops whole attributes
+	 * (attr_free leaves the buffer alone) and adds new ones. */
+	e = stored;
+	if ( !fast ) {
+		e = entry_dup( stored );
+		entry_free( stored );
+	}
 	if ( !ils_assert_ok( op, e ) ) {
 		rc = LDAP_ASSERTION_FAILED;
 	} else if ( !acl_check_modlist( op, e, op->orm_modlist ) ) {
@@ -113,9 +130,9 @@ modify_entry( Operation *op, MDB_txn *txn, ils_name *nm, const char **text,
 	}
 	for ( ml = op->orm_modlist; ml && rc == LDAP_SUCCESS; ml = ml->sml_next )
 		rc = apply_one( op, e, &ml->sml_mod, nm, text, buf, len );
-	if ( rc == LDAP_SUCCESS )
+	if ( rc == LDAP_SUCCESS && !fast )
 		rc = ils_entry_check( op, e, text, buf, len );
-	if ( rc == LDAP_SUCCESS )
+	if ( rc == LDAP_SUCCESS && !fast )
 		rc = ils_app_join( op, txn, nm, e );
 	if ( rc == LDAP_SUCCESS && ( rc = ils_store_put( ii, txn, &nm->in_key, e ) ) )
 		*text = "cannot store the registration";

@@ -103,8 +103,6 @@ to_latin1( Attribute *a )
 	unsigned i;
 	long n;
 
-	if ( !ils_compat_is_latin1( a->a_desc ) )
-		return;
 	for ( i = 0; i < a->a_numvals; i++ ) {
 		struct berval *v = &a->a_vals[i];
 		char *buf = ch_malloc( v->bv_len + 1 );
@@ -142,23 +140,35 @@ sttl_from_entryttl( Entry *stored, AttributeDescription *clone )
 	return a;
 }
 
+/* The reply's attribute shares the stored entry's values (no copy: a
+ * browse sends hundreds of entries), which is why the reply entry is not
+ * modifiable: an overlay that changes it gets its own copy first
+ * (rs_entry2modifiable).  Values an LDAPv2 client gets in Latin-1 are
+ * copied and converted. */
 static Attribute *
 copy_as( Attribute *a, AttributeDescription *desc, int latin1 )
 {
-	Attribute *dup = attr_dup( a );
+	Attribute *r;
 
-	dup->a_desc = desc;
-	if ( latin1 ) {
-		/* the copy's values must be its own before they change */
-		if ( dup->a_nvals == dup->a_vals ) {
-			dup->a_vals = NULL;
-			ber_bvarray_dup_x( &dup->a_vals, dup->a_nvals, NULL );
+	if ( latin1 && ils_compat_is_latin1( a->a_desc ) ) {
+		r = attr_dup( a );
+		if ( r->a_nvals == r->a_vals ) {
+			r->a_vals = NULL;
+			ber_bvarray_dup_x( &r->a_vals, r->a_nvals, NULL );
 		}
-		to_latin1( dup );
+		to_latin1( r );
+	} else {
+		r = attr_alloc( desc );
+		r->a_vals = a->a_vals;
+		r->a_nvals = a->a_nvals;
+		r->a_numvals = a->a_numvals;
+		r->a_flags = SLAP_ATTR_DONT_FREE_DATA | SLAP_ATTR_DONT_FREE_VALS;
 	}
-	return dup;
+	r->a_desc = desc;
+	return r;
 }
 
+/* the entry to send for stored, which must outlive it */
 Entry *
 ils_reply_entry( Operation *op, ils_reply *r, Entry *stored )
 {

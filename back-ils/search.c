@@ -79,14 +79,15 @@ send_one( Operation *op, SlapReply *rs, ils_search *is, Entry *e )
 		return rc;
 	}
 	r = ils_reply_entry( op, &is->is_reply, e );
-	entry_free( e );
 	rs->sr_entry = r;
 	rs->sr_attrs = op->ors_attrs;
 	rs->sr_operational_attrs = NULL;
-	rs->sr_flags = REP_ENTRY_MODIFIABLE | REP_ENTRY_MUSTBEFREED;
+	/* not modifiable: r shares e's values (reply.c) */
+	rs->sr_flags = REP_ENTRY_MUSTBEFREED;
 	rc = send_search_entry( op, rs );
 	rs_flush_entry( op, rs, NULL );
 	rs->sr_entry = NULL;
+	entry_free( e );
 	return rc;
 }
 

@@ -29,8 +29,10 @@ ils_store_open( BackendDB *be, ConfigReply *cr )
 			ii->ii_dir, strerror( errno ) );
 		goto fail;
 	}
+	/* with WRITEMAP a commit is a memory write; a crashed slapd loses
+	 * nothing, since the pages are the kernel's */
 	if ( ii->ii_nosync )
-		flags |= MDB_NOSYNC;
+		flags |= MDB_NOSYNC | MDB_WRITEMAP;
 	if ( ( rc = mdb_env_create( &ii->ii_env ) ) ||
 		( rc = mdb_env_set_mapsize( ii->ii_env, ii->ii_mapsize ) ) ||
 		( rc = mdb_env_set_maxreaders( ii->ii_env, 1024 ) ) ||

@@ -496,6 +496,33 @@ srch_release( Operation *op, void *priv )
 	sc->sc_n = 0;
 }
 
+/* whether the reply will carry a: only then is rewriting it worth a copy
+ * of the entry (back-ils sends entries that share stored values) */
+static int
+wanted( Operation *op, Attribute *a )
+{
+	AttributeName *an = op->ors_attrs;
+
+	if ( is_at_operational( a->a_desc->ad_type ) )
+		return an && ( an_find( an, slap_bv_all_operational_attrs ) ||
+			ad_inlist( a->a_desc, an ) );
+	return !an || an_find( an, slap_bv_all_user_attrs ) || ad_inlist( a->a_desc, an );
+}
+
+/* the reply carries entryTtl or sTTL */
+static int
+shows_ttl( Operation *op, Entry *e )
+{
+	Attribute *a;
+
+	for ( a = e->e_attrs; a; a = a->a_next )
+		if ( ( a->a_desc->ad_type == slap_schema.si_ad_entryTtl->ad_type ||
+			( dynttl_ad_sttl && a->a_desc->ad_type == dynttl_ad_sttl->ad_type ) ) &&
+			wanted( op, a ) )
+			return 1;
+	return 0;
+}
+
 static int
 srch_cb( Operation *op, SlapReply *rs )
 {
@@ -504,9 +531,14 @@ srch_cb( Operation *op, SlapReply *rs )
 	int64_t expire;
 
 	if ( rs->sr_type == REP_SEARCH && dynttl_is_dynamic( rs->sr_entry, &expire ) ) {
-		expire = dynttl_now() + (int64_t)sc->sc_secs * 1000;
+		int64_t now = dynttl_now();
+		int stale = expire <= now;
+		expire = now + (int64_t)sc->sc_secs * 1000;
 		ttl_queue_set( ti, &rs->sr_entry->e_nname, expire );
-		set_expire( op, rs, ti->ti_on, expire );
+		/* the reply shows the new TTL, and a lapsed entry refreshed
+		 * before its Delete is not hidden */
+		if ( stale || shows_ttl( op, rs->sr_entry ) )
+			set_expire( op, rs, ti->ti_on, expire );
 		if ( sc->sc_n < (int)( sizeof( sc->sc_ndn ) / sizeof( sc->sc_ndn[0] ) ) )
 			ber_dupbv( &sc->sc_ndn[sc->sc_n++], &rs->sr_entry->e_nname );
 		else
@@ -554,6 +586,8 @@ dynttl_response( Operation *op, SlapReply *rs )
 		return LDAP_SUCCESS;	/* due: as good as gone */
 	if ( left < 0 )
 		left = 0;
+	if ( !shows_ttl( op, rs->sr_entry ) )
+		return SLAP_CB_CONTINUE;
 	rs_entry2modifiable( op, rs, on );
 	for ( a = rs->sr_entry->e_attrs; a; a = a->a_next ) {
 		long v;
