@@ -57,6 +57,7 @@ void ttl_queue_init( ttl_info *ti );
 void ttl_queue_destroy( ttl_info *ti );
 int ttl_queue_set( ttl_info *ti, struct berval *ndn, int64_t expire );
 void ttl_queue_remove( ttl_info *ti, struct berval *ndn );
+int ttl_queue_has( ttl_info *ti, struct berval *ndn );
 int ttl_queue_start( ttl_info *ti );
 void ttl_queue_stop( ttl_info *ti );
 

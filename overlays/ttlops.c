@@ -26,16 +26,25 @@ dynttl_clamp( ttl_info *ti, long secs )
 	return (int)secs;
 }
 
-/* generalizedTime with milliseconds: YYYYmmddHHMMSS.mmmZ */
+/* generalizedTime with milliseconds, YYYYmmddHHMMSS[.fff]Z, in slapd's
+ * normalised form (no trailing zeros in the fraction): values are stored
+ * without a separate normalised copy, and generalizedTimeOrderingMatch
+ * compares strings, so "x.600Z" would sort after "x.6Z" */
 void
 dynttl_time2str( int64_t ms, struct berval *bv, char *buf )
 {
 	time_t t = (time_t)( ms / 1000 );
 	struct tm tm;
+	int frac = (int)( ms % 1000 ), digits = 3;
 
 	gmtime_r( &t, &tm );
 	bv->bv_len = strftime( buf, 32, "%Y%m%d%H%M%S", &tm );
-	bv->bv_len += snprintf( buf + bv->bv_len, 8, ".%03dZ", (int)( ms % 1000 ) );
+	for ( ; frac && frac % 10 == 0; frac /= 10 )
+		digits--;
+	if ( frac )
+		bv->bv_len += snprintf( buf + bv->bv_len, 8, ".%0*d", digits, frac );
+	buf[bv->bv_len++] = 'Z';
+	buf[bv->bv_len] = '\0';
 	bv->bv_val = buf;
 }
 
@@ -436,11 +445,17 @@ dynttl_op_delete( Operation *op, SlapReply *rs )
 	Entry *e = NULL;
 	mod_ctx mc = { on->on_bi.bi_private, 0, BER_BVNULL };
 
-	if ( overlay_entry_get_ov( op, &op->o_req_ndn, NULL, NULL, 0, &e, on ) ||
-		!e )
-		return SLAP_CB_CONTINUE;
-	ber_dupbv_x( &mc.mc_ndn, &e->e_nname, op->o_tmpmemctx );
-	overlay_entry_release_ov( op, e, 0, on );
+	/* the stored name: the request's when the index knows it (expiry
+	 * deletes, LDAPv3 clients), else the entry's (NetMeeting's DNs) */
+	if ( ttl_queue_has( mc.mc_ti, &op->o_req_ndn ) ) {
+		ber_dupbv_x( &mc.mc_ndn, &op->o_req_ndn, op->o_tmpmemctx );
+	} else {
+		if ( overlay_entry_get_ov( op, &op->o_req_ndn, NULL, NULL, 0, &e, on ) ||
+			!e )
+			return SLAP_CB_CONTINUE;
+		ber_dupbv_x( &mc.mc_ndn, &e->e_nname, op->o_tmpmemctx );
+		overlay_entry_release_ov( op, e, 0, on );
+	}
 	push_cb( op, del_cb, mod_release, &mc, sizeof( mc ) );
 	return SLAP_CB_CONTINUE;
 }

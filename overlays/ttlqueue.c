@@ -128,6 +128,19 @@ queue_remove( ttl_info *ti, struct berval *ndn, int64_t expire )
 	pthread_mutex_unlock( &ti->ti_mutex );
 }
 
+int
+ttl_queue_has( ttl_info *ti, struct berval *ndn )
+{
+	ttl_node key;
+	int found;
+
+	key.tn_ndn = *ndn;
+	pthread_mutex_lock( &ti->ti_mutex );
+	found = ldap_tavl_find2( ti->ti_by_dn, &key, cmp_dn ) != NULL;
+	pthread_mutex_unlock( &ti->ti_mutex );
+	return found;
+}
+
 void
 ttl_queue_remove( ttl_info *ti, struct berval *ndn )
 {

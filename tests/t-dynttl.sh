@@ -99,6 +99,14 @@ check "after kill -9 a lapsed entry is gone at the first search" test -z "$(ttl 
 check "after kill -9 a live entry keeps its remaining TTL" between "$(ttl "$(dn crash@x)")" 30 38
 check "an entry that lapsed during the restart is gone" test -z "$(ttl "$(dn short@x)")"
 
+# Mass expiry: 3000 registrations lapse together; every one is deleted
+# (the Delete's assertion compares expiry times as slapd orders them)
+for i in $(seq 3000); do printf 'dn: cn=mass%d@x,objectClass=rtPerson\ncn: mass%d@x\nentryTtl: 2\n\n' $i $i; done > "$T/mass.ldif"
+ldapadd -x -H "$URI" -f "$T/mass.ldif" >/dev/null
+stored_mass() { ldapsearch -x -LLL -H "$URI" -b ou=Dynamic,o=Intranet -s one -e manageDSAit '(cn=mass*)' 1.1 | grep -c '^dn:'; }
+i=0; while [ $i -lt 80 ] && [ "$(stored_mass)" != 0 ]; do sleep 0.1; i=$((i + 1)); done
+check "3000 registrations that lapse together are all deleted" test "$(stored_mass)" = 0
+
 # After an outage every NetMeeting client re-registers at once, while the
 # registrations that lapsed during the outage are being expired: each
 # re-registration must survive (the expiry Delete asserts "still expired").
