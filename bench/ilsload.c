@@ -300,23 +300,7 @@ conn_close( LDAP *ld )
 /* ---- the PDUs ---- */
 
 /* T1 step 2: the 15 attributes, one value each, no objectClass */
-static const char *const reg_add[][2] = {
-	{ "cn", NULL },			/* NULL: the e-mail address */
-	{ "givenname", "Eric" },
-	{ "surname", "Gruber" },
-	{ "rfc822mailbox", NULL },
-	{ "location", "Seattle" },
-	{ "comment", "Participant" },
-	{ "c", "-" },
-	{ "sipaddress", "3758139584" },
-	{ "sflags", "1" },
-	{ "ssecurity", "21912384" },
-	{ "ilsA26214430", "0" },
-	{ "ilsA26279966", "84020942" },
-	{ "ilsA32833566", "1" },
-	{ "ilsA32964638", "1" },
-	{ "ilsA39321630", "2" },
-};
+#include "../tests/mstail-t1.h"
 #define NREG ( sizeof( reg_add ) / sizeof( reg_add[0] ) )
 
 /* T1 step 3: the application data */

@@ -1096,23 +1096,7 @@ set_email(const char *e)
 
 /* ---- NetMeeting scenarios ---- */
 
-static const char *const reg_add[][2] = {
-	{ "cn", NULL },			/* NULL: the e-mail address */
-	{ "givenname", "Eric" },
-	{ "surname", "Gruber" },
-	{ "rfc822mailbox", NULL },
-	{ "location", "Seattle" },
-	{ "comment", "Participant" },
-	{ "c", "-" },
-	{ "sipaddress", "3758139584" },
-	{ "sflags", "1" },
-	{ "ssecurity", "21912384" },
-	{ "ilsA26214430", "0" },
-	{ "ilsA26279966", "84020942" },
-	{ "ilsA32833566", "1" },
-	{ "ilsA32964638", "1" },
-	{ "ilsA39321630", "2" },
-};
+#include "mstail-t1.h"
 
 /* repeated names become one multi-valued modification */
 static const char *const reg_mod[][2] = {
