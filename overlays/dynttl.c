@@ -19,7 +19,7 @@ AttributeDescription *dynttl_ad_sttl;
 
 static slap_overinst dynttl;
 
-enum { CF_DEFAULT = 1, CF_MIN, CF_MAX };
+enum { CF_DEFAULT = 1, CF_MIN, CF_MAX, CF_DELAY };
 
 static ConfigDriver dynttl_cf_time;
 
@@ -46,6 +46,10 @@ static ConfigTable dynttl_cfg[] = {
 		"( " DYNTTL_CFAT ".5 NAME 'olcDynTTLAll' "
 		"DESC 'Every entry added is a dynamic object (ILS registrations)' "
 		"EQUALITY booleanMatch SYNTAX OMsBoolean SINGLE-VALUE )", NULL, NULL },
+	{ "dynttl-persist-delay", "time", 2, 2, 0, ARG_MAGIC|CF_DELAY, dynttl_cf_time,
+		"( " DYNTTL_CFAT ".6 NAME 'olcDynTTLPersistDelay' "
+		"DESC 'How long a refreshed expiry time may wait to be written to its entry; 0 writes it in the refresh' "
+		"EQUALITY caseIgnoreMatch SYNTAX OMsDirectoryString SINGLE-VALUE )", NULL, NULL },
 	{ NULL, NULL, 0, 0, 0, ARG_IGNORED, NULL, NULL, NULL }
 };
 
@@ -54,7 +58,7 @@ static ConfigOCs dynttl_ocs[] = {
 		"DESC 'dynttl overlay configuration' "
 		"SUP olcOverlayConfig "
 		"MAY ( olcDynTTLDefault $ olcDynTTLMin $ olcDynTTLMax $ "
-		"olcDynTTLMaxEntries $ olcDynTTLAll ) )",
+		"olcDynTTLMaxEntries $ olcDynTTLAll $ olcDynTTLPersistDelay ) )",
 		Cft_Overlay, dynttl_cfg },
 	{ NULL, 0, NULL }
 };
@@ -66,6 +70,7 @@ cf_field( ttl_info *ti, int type )
 	case CF_DEFAULT: return &ti->ti_default;
 	case CF_MIN: return &ti->ti_min;
 	case CF_MAX: return &ti->ti_max;
+	case CF_DELAY: return &ti->ti_delay;
 	}
 	return NULL;
 }
@@ -87,7 +92,18 @@ dynttl_cf_time( ConfigArgs *c )
 		value_add_one( &c->rvalue_vals, &(struct berval){ strlen( buf ), buf } );
 		return 0;
 	case LDAP_MOD_DELETE:
-		*f = c->type == CF_DEFAULT ? 1800 : c->type == CF_MIN ? 1 : 86400;
+		*f = c->type == CF_DEFAULT ? 1800 : c->type == CF_MIN ? 1 :
+			c->type == CF_DELAY ? DYNTTL_DEF_DELAY : 86400;
+		return 0;
+	}
+	if ( c->type == CF_DELAY ) {
+		if ( lutil_parse_time( c->argv[1], &t ) || t > DYNTTL_MAX_DELAY ) {
+			snprintf( c->cr_msg, sizeof( c->cr_msg ),
+				"<%s> must be a time from 0s to 1h (\"%s\")", c->argv[0], c->argv[1] );
+			Debug( LDAP_DEBUG_ANY, "%s: %s\n", c->log, c->cr_msg );
+			return 1;
+		}
+		*f = (int)t;
 		return 0;
 	}
 	if ( lutil_parse_time( c->argv[1], &t ) || t < 1 || t > DYNTTL_RFC_MAX ) {
@@ -114,6 +130,7 @@ dynttl_db_init( BackendDB *be, ConfigReply *cr )
 	ti->ti_default = 1800;
 	ti->ti_min = 1;
 	ti->ti_max = 86400;
+	ti->ti_delay = DYNTTL_DEF_DELAY;
 	ti->ti_on = on;
 	ttl_queue_init( ti );
 	on->on_bi.bi_private = ti;
@@ -152,6 +169,23 @@ dynttl_db_open( BackendDB *be, ConfigReply *cr )
 	return ttl_queue_start( ti );
 }
 
+/* At a clean stop the refreshes still waiting are written, so a restart
+ * finds every entry's latest time.  The backend is still open (overlays
+ * close first) but be points at this overlay meanwhile: the writes go
+ * through the whole stack again. */
+static void
+flush_now( BackendDB *be, ttl_info *ti )
+{
+	Connection conn = { 0 };
+	OperationBuffer opbuf;
+	BackendInfo *bi = be->bd_info;
+
+	connection_fake_init2( &conn, &opbuf, ldap_pvt_thread_pool_context(), 0 );
+	be->bd_info = (BackendInfo *)ti->ti_on->on_info;
+	ttl_queue_flush( ti, &opbuf.ob_op );
+	be->bd_info = bi;
+}
+
 static int
 dynttl_db_close( BackendDB *be, ConfigReply *cr )
 {
@@ -159,6 +193,8 @@ dynttl_db_close( BackendDB *be, ConfigReply *cr )
 	ttl_info *ti = on->on_bi.bi_private;
 
 	ttl_queue_stop( ti );
+	if ( !( slapMode & SLAP_TOOL_MODE ) && ti->ti_ndirty )
+		flush_now( be, ti );
 	return 0;
 }
 

@@ -5,7 +5,9 @@
  * entries by expiry time; one timer thread sleeps until the next expiry and
  * hands due entries to slapd's thread pool, which deletes them through the
  * database's whole overlay stack.  Expiry times are kept in the entries
- * (dynttlExpireTime), so they survive restarts.
+ * (dynttlExpireTime), so they survive restarts.  Keep-alives write them
+ * behind: the index has the new time at once, the entry within
+ * dynttl-persist-delay, in one pass for all refreshes of that interval.
  */
 #ifndef DYNTTL_H
 #define DYNTTL_H
@@ -19,10 +21,14 @@ LDAP_BEGIN_DECL
 #define DYNTTL_OID_ROOT		"2.25.311348974533297783944266915000297630664"
 #define DYNTTL_RFC_MAX		31557600	/* RFC 2589 4: one year */
 #define DYNTTL_BATCH		512		/* deletes per pool task */
+#define DYNTTL_DEF_DELAY	1		/* dynttl-persist-delay, s */
+#define DYNTTL_MAX_DELAY	3600
 
 typedef struct ttl_node {
 	struct berval	tn_ndn;
 	int64_t		tn_expire;		/* ms since the epoch */
+	int		tn_ttl;			/* seconds, of the last refresh */
+	int		tn_dirty;		/* tn_expire not in the entry yet */
 } ttl_node;
 
 typedef struct ttl_info {
@@ -32,6 +38,7 @@ typedef struct ttl_info {
 	int		ti_max;
 	long		ti_max_entries;		/* 0: no cap */
 	int		ti_all;			/* every Add is dynamic */
+	int		ti_delay;		/* dynttl-persist-delay */
 
 	BackendDB	*ti_be;			/* the database, whole stack */
 	struct slap_overinst *ti_on;
@@ -44,6 +51,10 @@ typedef struct ttl_info {
 	long		ti_count;
 	int		ti_stop;
 	int		ti_task;		/* a pool task is deleting */
+	/* refreshes not yet written to their entries (write-behind) */
+	struct berval	*ti_dirty;
+	int		ti_ndirty, ti_maxdirty;
+	int64_t		ti_flush_at;		/* when to write them; 0: none */
 	int		ti_thread_up;
 	ldap_pvt_thread_t ti_thread;
 } ttl_info;
@@ -56,6 +67,9 @@ int64_t dynttl_now( void );
 void ttl_queue_init( ttl_info *ti );
 void ttl_queue_destroy( ttl_info *ti );
 int ttl_queue_set( ttl_info *ti, struct berval *ndn, int64_t expire );
+int ttl_queue_refresh( ttl_info *ti, struct berval *ndn, int64_t expire, int ttl );
+int64_t ttl_queue_get( ttl_info *ti, struct berval *ndn );
+void ttl_queue_flush( ttl_info *ti, Operation *op );
 void ttl_queue_remove( ttl_info *ti, struct berval *ndn );
 int ttl_queue_has( ttl_info *ti, struct berval *ndn );
 int ttl_queue_start( ttl_info *ti );

@@ -146,10 +146,14 @@ dynttl_op_extended( Operation *op, SlapReply *rs )
 		rs->sr_text = "time-to-live exceeds dynttl-max-ttl";
 		rc = LDAP_SIZELIMIT_EXCEEDED;
 	} else {
+		/* written behind, as keep-alives are, unless the entry has
+		 * lapsed and its expiry Delete may be under way (ttlops.c) */
+		int stale = expire <= dynttl_now();
 		ttl = dynttl_clamp( ti, ttl );
 		expire = dynttl_now() + (int64_t)ttl * 1000;
-		ttl_queue_set( ti, &ndn, expire );
-		rc = dynttl_persist( op, ti, &ndn, ttl, expire );
+		rc = LDAP_SUCCESS;
+		if ( ttl_queue_refresh( ti, &ndn, expire, (int)ttl ) || stale )
+			rc = dynttl_persist( op, ti, &ndn, ttl, expire );
 		if ( rc == LDAP_SUCCESS )
 			set_response( op, rs, ttl );
 	}

@@ -137,7 +137,9 @@ ttl_mods( long ttl, int64_t expire, Modifications *next )
 static int
 swallow_cb( Operation *op, SlapReply *rs )
 {
-	if ( rs->sr_type == REP_RESULT && rs->sr_err != LDAP_SUCCESS )
+	/* an entry deleted before its refresh was written needs none */
+	if ( rs->sr_type == REP_RESULT && rs->sr_err != LDAP_SUCCESS &&
+		rs->sr_err != LDAP_NO_SUCH_OBJECT )
 		Debug( LDAP_DEBUG_ANY, "dynttl: cannot record TTL of \"%s\": %d\n",
 			op->o_req_ndn.bv_val, rs->sr_err );
 	return 0;
@@ -547,13 +549,19 @@ srch_cb( Operation *op, SlapReply *rs )
 
 	if ( rs->sr_type == REP_SEARCH && dynttl_is_dynamic( rs->sr_entry, &expire ) ) {
 		int64_t now = dynttl_now();
-		int stale = expire <= now;
+		int stale = expire <= now, now_too;
 		expire = now + (int64_t)sc->sc_secs * 1000;
-		ttl_queue_set( ti, &rs->sr_entry->e_nname, expire );
+		/* a lapsed entry may be in its expiry Delete right now: only
+		 * the new time in the entry makes that Delete's assertion fail,
+		 * so it is written before the reply, not behind */
+		now_too = ttl_queue_refresh( ti, &rs->sr_entry->e_nname, expire,
+			sc->sc_secs ) || stale;
 		/* the reply shows the new TTL, and a lapsed entry refreshed
 		 * before its Delete is not hidden */
 		if ( stale || shows_ttl( op, rs->sr_entry ) )
 			set_expire( op, rs, ti->ti_on, expire );
+		if ( !now_too )
+			return SLAP_CB_CONTINUE;
 		if ( sc->sc_n < (int)( sizeof( sc->sc_ndn ) / sizeof( sc->sc_ndn[0] ) ) )
 			ber_dupbv( &sc->sc_ndn[sc->sc_n++], &rs->sr_entry->e_nname );
 		else
@@ -589,19 +597,26 @@ dynttl_response( Operation *op, SlapReply *rs )
 {
 	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
 	Attribute *a;
-	int64_t expire, left;
+	int64_t expire, left, latest;
 	char buf[32];
 	struct berval bv;
+	int show;
 
 	if ( rs->sr_type != REP_SEARCH || !rs->sr_entry ||
 		!dynttl_is_dynamic( rs->sr_entry, &expire ) || expire < 0 )
 		return SLAP_CB_CONTINUE;
+	show = shows_ttl( op, rs->sr_entry );
 	left = expire - dynttl_now();
+	/* the entry's time lags the index's while a refresh is written
+	 * behind: ask the index when it matters */
+	if ( ( left <= 0 || show ) &&
+		( latest = ttl_queue_get( on->on_bi.bi_private, &rs->sr_entry->e_nname ) ) > expire )
+		left = latest - dynttl_now();
 	if ( left <= 0 && !op->o_managedsait )
 		return LDAP_SUCCESS;	/* due: as good as gone */
 	if ( left < 0 )
 		left = 0;
-	if ( !shows_ttl( op, rs->sr_entry ) )
+	if ( !show )
 		return SLAP_CB_CONTINUE;
 	rs_entry2modifiable( op, rs, on );
 	for ( a = rs->sr_entry->e_attrs; a; a = a->a_next ) {

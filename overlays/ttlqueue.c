@@ -7,6 +7,7 @@
  * until the earliest expiry; when something is due it submits one task to
  * slapd's thread pool, which deletes due entries with ordinary internal
  * Delete operations, so overlays such as syncprov and accesslog see them.
+ * The same task writes refreshed expiry times behind (ttl_queue_refresh).
  */
 #include "portable.h"
 #include <stdio.h>
@@ -64,6 +65,13 @@ node_free( void *p )
 void
 ttl_queue_destroy( ttl_info *ti )
 {
+	int i;
+
+	for ( i = 0; i < ti->ti_ndirty; i++ )
+		ch_free( ti->ti_dirty[i].bv_val );
+	ch_free( ti->ti_dirty );
+	ti->ti_dirty = NULL;
+	ti->ti_ndirty = ti->ti_maxdirty = 0;
 	ldap_tavl_free( ti->ti_by_time, NULL );
 	ldap_tavl_free( ti->ti_by_dn, node_free );
 	ti->ti_by_time = ti->ti_by_dn = NULL;
@@ -80,32 +88,146 @@ earliest( ttl_info *ti )
 	return t ? ( (ttl_node *)t->avl_data )->tn_expire : INT64_MAX;
 }
 
-/* Insert or move an entry; returns 1 when the entry is new. */
-int
-ttl_queue_set( ttl_info *ti, struct berval *ndn, int64_t expire )
+/* when the timer has work: the next expiry or write-behind pass */
+static int64_t
+next_due( ttl_info *ti )
+{
+	int64_t next = earliest( ti );
+
+	if ( ti->ti_flush_at && ti->ti_flush_at < next )
+		next = ti->ti_flush_at;
+	return next;
+}
+
+/* the node of ndn, created when missing, at its new place in the time
+ * order; ti_mutex held */
+static ttl_node *
+node_move( ttl_info *ti, struct berval *ndn, int64_t expire, int *fresh )
 {
 	ttl_node key, *n;
 	TAvlnode *t;
-	int fresh = 0;
 
 	key.tn_ndn = *ndn;
-	pthread_mutex_lock( &ti->ti_mutex );
+	*fresh = 0;
 	if ( ( t = ldap_tavl_find2( ti->ti_by_dn, &key, cmp_dn ) ) != NULL ) {
 		n = t->avl_data;
 		ldap_tavl_delete( &ti->ti_by_time, n, cmp_time );
 	} else {
-		n = ch_malloc( sizeof( *n ) );
+		n = ch_calloc( 1, sizeof( *n ) );
 		ber_dupbv( &n->tn_ndn, ndn );
 		ldap_tavl_insert( &ti->ti_by_dn, n, cmp_dn, ldap_avl_dup_error );
 		ti->ti_count++;
-		fresh = 1;
+		*fresh = 1;
 	}
 	if ( expire < earliest( ti ) )
 		pthread_cond_signal( &ti->ti_cond );
 	n->tn_expire = expire;
 	ldap_tavl_insert( &ti->ti_by_time, n, cmp_time, ldap_avl_dup_error );
+	return n;
+}
+
+/* Insert or move an entry whose expiry time is in the entry already;
+ * returns 1 when the entry is new. */
+int
+ttl_queue_set( ttl_info *ti, struct berval *ndn, int64_t expire )
+{
+	int fresh;
+
+	pthread_mutex_lock( &ti->ti_mutex );
+	node_move( ti, ndn, expire, &fresh )->tn_dirty = 0;
 	pthread_mutex_unlock( &ti->ti_mutex );
 	return fresh;
+}
+
+/* A refresh.  With dynttl-persist-delay the entry learns the new time
+ * in the next write-behind pass, so a keep-alive costs no write of its
+ * own and an entry refreshed again meanwhile is written once.  Returns 1
+ * when the caller must write it now (no delay configured). */
+int
+ttl_queue_refresh( ttl_info *ti, struct berval *ndn, int64_t expire, int ttl )
+{
+	ttl_node *n;
+	int fresh;
+
+	pthread_mutex_lock( &ti->ti_mutex );
+	n = node_move( ti, ndn, expire, &fresh );
+	n->tn_ttl = ttl;
+	if ( !ti->ti_delay ) {
+		n->tn_dirty = 0;
+		pthread_mutex_unlock( &ti->ti_mutex );
+		return 1;
+	}
+	if ( !n->tn_dirty ) {
+		if ( ti->ti_ndirty == ti->ti_maxdirty ) {
+			ti->ti_maxdirty = ti->ti_maxdirty ? 2 * ti->ti_maxdirty : 256;
+			ti->ti_dirty = ch_realloc( ti->ti_dirty,
+				ti->ti_maxdirty * sizeof( struct berval ) );
+		}
+		ber_dupbv( &ti->ti_dirty[ti->ti_ndirty++], ndn );
+		n->tn_dirty = 1;
+		if ( !ti->ti_flush_at ) {
+			ti->ti_flush_at = dynttl_now() + (int64_t)ti->ti_delay * 1000;
+			pthread_cond_signal( &ti->ti_cond );
+		}
+	}
+	pthread_mutex_unlock( &ti->ti_mutex );
+	return 0;
+}
+
+/* the expiry time the index holds for ndn, -1 when none: the entry's
+ * own may lag behind it by up to dynttl-persist-delay */
+int64_t
+ttl_queue_get( ttl_info *ti, struct berval *ndn )
+{
+	ttl_node key;
+	TAvlnode *t;
+	int64_t expire;
+
+	key.tn_ndn = *ndn;
+	pthread_mutex_lock( &ti->ti_mutex );
+	t = ldap_tavl_find2( ti->ti_by_dn, &key, cmp_dn );
+	expire = t ? ( (ttl_node *)t->avl_data )->tn_expire : -1;
+	pthread_mutex_unlock( &ti->ti_mutex );
+	return expire;
+}
+
+/* The write-behind pass: every refreshed entry gets its latest time.
+ * A refresh during the pass queues the entry again; entries deleted
+ * meanwhile are skipped. */
+void
+ttl_queue_flush( ttl_info *ti, Operation *op )
+{
+	struct berval *list;
+	int i, n;
+
+	pthread_mutex_lock( &ti->ti_mutex );
+	list = ti->ti_dirty;
+	n = ti->ti_ndirty;
+	ti->ti_dirty = NULL;
+	ti->ti_ndirty = ti->ti_maxdirty = 0;
+	ti->ti_flush_at = 0;
+	pthread_mutex_unlock( &ti->ti_mutex );
+	for ( i = 0; i < n; i++ ) {
+		ttl_node key, *x;
+		TAvlnode *t;
+		int64_t expire = -1;
+		int ttl = 0;
+
+		key.tn_ndn = list[i];
+		pthread_mutex_lock( &ti->ti_mutex );
+		if ( ( t = ldap_tavl_find2( ti->ti_by_dn, &key, cmp_dn ) ) &&
+			( x = t->avl_data )->tn_dirty )
+		{
+			expire = x->tn_expire;
+			ttl = x->tn_ttl;
+			x->tn_dirty = 0;
+		}
+		pthread_mutex_unlock( &ti->ti_mutex );
+		if ( expire >= 0 )
+			dynttl_persist( op, ti, &list[i], ttl, expire );
+		ch_free( list[i].bv_val );
+	}
+	ch_free( list );
 }
 
 /* forget an entry; with expire >= 0 only while it still expires then
@@ -233,6 +355,12 @@ expire_task( void *ctx, void *arg )
 	} while ( n == DYNTTL_BATCH );
 
 	pthread_mutex_lock( &ti->ti_mutex );
+	n = !ti->ti_stop && ti->ti_flush_at && ti->ti_flush_at <= dynttl_now();
+	pthread_mutex_unlock( &ti->ti_mutex );
+	if ( n )
+		ttl_queue_flush( ti, op );
+
+	pthread_mutex_lock( &ti->ti_mutex );
 	ti->ti_task = 0;
 	pthread_cond_broadcast( &ti->ti_cond );
 	pthread_mutex_unlock( &ti->ti_mutex );
@@ -254,7 +382,7 @@ timer_thread( void *arg )
 
 	pthread_mutex_lock( &ti->ti_mutex );
 	while ( !ti->ti_stop ) {
-		int64_t next = earliest( ti ), now = dynttl_now();
+		int64_t next = next_due( ti ), now = dynttl_now();
 
 		if ( ti->ti_task || next == INT64_MAX ) {
 			pthread_cond_wait( &ti->ti_cond, &ti->ti_mutex );

@@ -77,5 +77,16 @@ expect_rc 80 "a TTL keyword with a bad value is refused" sh -c \
 	"printf 'dn: olcOverlay={1}dynttl,olcDatabase={1}mdb,cn=config\nchangetype: modify\nreplace: olcDynTTLMax\nolcDynTTLMax: forever\n' | ldapmodify -x -H $URI -D cn=config -w config"
 check "the config reads back in time units" sh -c \
 	"ldapsearch -x -LLL -H $URI -D cn=config -w config -b 'olcOverlay={1}dynttl,olcDatabase={1}mdb,cn=config' olcDynTTLDefault | grep -qx 'olcDynTTLDefault: 10m'"
+OVL='olcOverlay={1}dynttl,olcDatabase={1}mdb,cn=config'
+check "olcDynTTLPersistDelay reads back as 1s by default" sh -c \
+	"ldapsearch -x -LLL -H $URI -D cn=config -w config -b '$OVL' olcDynTTLPersistDelay | grep -qx 'olcDynTTLPersistDelay: 1s'"
+check "olcDynTTLPersistDelay set to 0 at run time: refreshes are written at once" sh -c \
+	"printf 'dn: $OVL\nchangetype: modify\nreplace: olcDynTTLPersistDelay\nolcDynTTLPersistDelay: 0\n' | ldapmodify -x -H $URI -D cn=config -w config"
+expect_rc 80 "olcDynTTLPersistDelay above 1h is refused" sh -c \
+	"printf 'dn: $OVL\nchangetype: modify\nreplace: olcDynTTLPersistDelay\nolcDynTTLPersistDelay: 2h\n' | ldapmodify -x -H $URI -D cn=config -w config"
+ldapexop -x -H "$URI" $ADM refresh cn=d5,dc=example,dc=com 900 >/dev/null
+crash_slapd
+start_slapd -F "$T/slapd.d" || exit 1
+check "with delay 0 a refresh survives kill -9 right after it" between "$(ttl cn=d5,dc=example,dc=com)" 890 900
 check "slapd is still running" alive
 finish

@@ -120,4 +120,38 @@ ldapadd -x -H "$URI" -f "$T/race60.ldif" >/dev/null
 sleep 2
 check "registrations made again while the lapsed ones expire all survive" sh -c \
 	"test \$(ldapsearch -x -LLL -H $URI -b ou=Dynamic,o=Intranet -s one '(cn=race*)' 1.1 | grep -c '^dn:') = 2000"
+# Write-behind: a keep-alive changes the index at once and the entry within
+# dynttl-persist-delay (1 s by default); a clean stop writes what waits.
+reg wb@x "entryTtl: 40"; wire keepalive wb@x >/dev/null
+sleep 2
+crash_slapd
+start_slapd -f "$CONF" || exit 1
+check "a keep-alive is written within dynttl-persist-delay: kill -9 2 s later keeps its 10 minutes" \
+	between "$(ttl "$(dn wb@x)")" 585 600
+stop_slapd
+sed "s/^dynttl-all on$/&\\ndynttl-persist-delay 30/" "$CONF" > "$T/slow.conf"
+check "the configuration for this part sets dynttl-persist-delay 30" grep -qx "dynttl-persist-delay 30" "$T/slow.conf"
+start_slapd -f "$T/slow.conf" || exit 1
+# stored_exp DN: the expiry time in the entry, to the second
+stored_exp() { ldapsearch -x -LLL -H "$URI" -b "$1" -s base -e manageDSAit dynttlExpireTime 2>/dev/null | sed -n 's/^dynttlExpireTime: \(..............\).*/\1/p'; }
+reg lag@x "entryTtl: 2"; wire keepalive lag@x >/dev/null
+ldapexop -x -H "$URI" refresh "$(dn lag@x)" 500 >/dev/null
+sleep 3
+check "with dynttl-persist-delay 30 the entry still holds its first expiry time 3 s later" \
+	awk -v s="$(stored_exp "$(dn lag@x)")" -v n="$(date -u +%Y%m%d%H%M%S)" 'BEGIN { exit !(s != "" && s < n) }'
+check "... yet the refreshed entry is neither hidden nor deleted, and shows its new TTL" \
+	between "$(ttl "$(dn lag@x)")" 490 500
+reg lost@x "entryTtl: 40"; wire keepalive lost@x >/dev/null
+stop_slapd
+start_slapd -f "$T/slow.conf" || exit 1
+check "a clean stop writes the waiting refreshes (RFC 2589 refresh to 500 s)" \
+	between "$(ttl "$(dn lag@x)")" 485 500
+check "... and the waiting keep-alives (10 minutes)" between "$(ttl "$(dn lost@x)")" 585 600
+reg crash2@x "entryTtl: 40"; wire keepalive crash2@x >/dev/null
+crash_slapd
+start_slapd -f "$T/slow.conf" || exit 1
+check "kill -9 loses a keep-alive younger than dynttl-persist-delay: the entry keeps its earlier TTL" \
+	between "$(ttl "$(dn crash2@x)")" 30 40
+stop_slapd
+start_slapd -f "$CONF" || exit 1
 finish
