@@ -4,7 +4,8 @@
  * name; slapd would call them ipAddress and port, the canonical names of
  * those types.  So every entry remembers, in the hidden operational
  * attribute ilsAttrNames, the spelling a client used for each attribute
- * type it wrote, when that spelling is not the canonical name; replies to
+ * type it wrote, when that spelling is another name than the canonical
+ * one (not merely another case of it); replies to
  * "all attributes" use it (reply.c).  Requests that list names get those
  * names, whatever was written.
  */
@@ -67,7 +68,14 @@ ils_names_note( Entry *e, AttributeDescription *ad, struct berval *type )
 		return;
 	a = attr_find( e->e_attrs, ad_names );
 	i = find( a, ad->ad_type );
-	if ( bvmatch( type, &ad->ad_cname ) ) {
+	/* Names are case-insensitive (ldap_get_values and Windows' wldap32
+	 * compare them so), so a spelling that differs from the canonical
+	 * name only in case (givenname, sflags, ilsA...) is not kept: that
+	 * is eight of NetMeeting's eighteen names, ninety bytes a record,
+	 * and four records to an LMDB page instead of three. */
+	if ( type->bv_len == ad->ad_cname.bv_len &&
+		!strncasecmp( type->bv_val, ad->ad_cname.bv_val, type->bv_len ) )
+	{
 		/* the canonical name again: forget the old spelling */
 		if ( i >= 0 && a->a_numvals == 1 ) {
 			attr_delete( &e->e_attrs, ad_names );
