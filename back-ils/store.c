@@ -67,35 +67,222 @@ ils_store_close( ils_info *ii )
 	}
 }
 
-/* copy an LMDB value into a decoded Entry that owns its memory */
+/* The record is entry_encode()'s: the counts of attributes and of value
+ * slots (every value plus one terminator per value list), the DN, the
+ * normalised DN, then per attribute its name, its values and its
+ * normalised values (none when they are the values).  Every field is
+ * length-prefixed as entry_getlen() reads it and NUL-terminated.  The
+ * readers below check every length against the record's end, so a damaged
+ * record is an error, not a read past the buffer. */
+
+/* one length; -1 when it runs past end */
+static int
+rec_getlen( unsigned char **pp, unsigned char *end, ber_len_t *len )
+{
+	unsigned char *p = *pp;
+	ber_len_t l;
+	int n;
+
+	if ( p >= end )
+		return -1;
+	l = *p++;
+	if ( l & 0x80 ) {
+		n = l & 0x7f;
+		if ( n > (int)sizeof( ber_len_t ) || end - p < n )
+			return -1;
+		for ( l = 0; n > 0; n-- )
+			l = l << 8 | *p++;
+	}
+	*pp = p;
+	*len = l;
+	return 0;
+}
+
+/* one field, pointed to where it lies */
+static int
+rec_field( unsigned char **pp, unsigned char *end, struct berval *bv )
+{
+	ber_len_t len;
+
+	if ( rec_getlen( pp, end, &len ) || len >= (ber_len_t)( end - *pp ) ||
+		(*pp)[len] != '\0' )
+		return -1;
+	bv->bv_val = (char *)*pp;
+	bv->bv_len = len;
+	*pp += len + 1;
+	return 0;
+}
+
+/* A value list: its count, then the values.  The values fill the slots
+ * from *bpp on, a terminator after them, except for an empty list of
+ * normalised values (nvals): that is no list at all.  With bpp NULL the
+ * list is only skipped. */
+static int
+rec_vals( unsigned char **pp, unsigned char *end, struct berval **bpp,
+	struct berval *bend, int nvals, ber_len_t *np )
+{
+	struct berval bv, *bp = bpp ? *bpp : &bv;
+	ber_len_t i, n;
+
+	if ( rec_getlen( pp, end, &n ) )
+		return -1;
+	*np = n;
+	if ( nvals && !n )
+		return 0;
+	if ( bpp && n >= (ber_len_t)( bend - bp ) )
+		return -1;
+	for ( i = 0; i < n; i++ ) {
+		if ( rec_field( pp, end, bp ) )
+			return -1;
+		if ( bpp )
+			bp++;
+	}
+	if ( bpp ) {
+		BER_BVZERO( bp );
+		*bpp = bp + 1;
+	}
+	return 0;
+}
+
+/* The description an attribute name in a record stands for.  The names
+ * are the ad_cname entry_encode() wrote, a couple of dozen of them, so a
+ * table keyed by their exact bytes spares slap_bv2ad() its
+ * case-insensitive tree search for every attribute of every record read.
+ * Descriptions live as long as slapd.  A slot is filled once, by
+ * compare-and-swap, and never changes again, so readers take no lock;
+ * the release/acquire pair publishes the description with the slot. */
+#define STORE_ADS	128	/* a power of 2 */
+
+static AttributeDescription *store_ads[STORE_ADS];
+
+static unsigned
+store_ad_hash( struct berval *name )
+{
+	unsigned h = 2166136261U;	/* FNV-1a */
+	ber_len_t i;
+
+	for ( i = 0; i < name->bv_len; i++ )
+		h = ( h ^ (unsigned char)name->bv_val[i] ) * 16777619U;
+	return h;
+}
+
+static AttributeDescription *
+store_ad( struct berval *name )
+{
+	AttributeDescription *ad, *cur;
+	unsigned h = store_ad_hash( name ), i;
+	const char *text;
+
+	for ( i = 0; i < STORE_ADS; i++ ) {
+		ad = __atomic_load_n( &store_ads[( h + i ) & ( STORE_ADS - 1 )],
+			__ATOMIC_ACQUIRE );
+		if ( !ad )
+			break;
+		if ( bvmatch( &ad->ad_cname, name ) )
+			return ad;
+	}
+	ad = NULL;
+	if ( slap_bv2ad( name, &ad, &text ) != LDAP_SUCCESS ) {
+		/* as entry_decode() does; not kept, since an undefined
+		 * description is renamed when the schema learns its type */
+		ad = NULL;
+		if ( slap_bv2undef_ad( name, &ad, &text, 0 ) != LDAP_SUCCESS ) {
+			Debug( LDAP_DEBUG_ANY, "back-ils: attribute %s in a record: %s\n",
+				name->bv_val, text );
+			return NULL;
+		}
+		return ad;
+	}
+	/* a name spelled otherwise than ad_cname would never hit */
+	if ( !bvmatch( &ad->ad_cname, name ) )
+		return ad;
+	for ( i = 0; i < STORE_ADS; i++ ) {
+		cur = NULL;
+		if ( __atomic_compare_exchange_n( &store_ads[( h + i ) & ( STORE_ADS - 1 )],
+				&cur, ad, 0, __ATOMIC_RELEASE, __ATOMIC_ACQUIRE ) ||
+			cur == ad )
+			break;
+	}
+	return ad;
+}
+
+/* sorted values, as entry_decode() leaves them */
+static int
+store_sort( Attribute *a )
+{
+	const char *text;
+	int dup, rc;
+
+	rc = slap_sort_vals( (Modifications *)a, &text, &dup, NULL );
+	if ( rc == LDAP_SUCCESS )
+		a->a_flags |= SLAP_ATTR_SORTED_VALS;
+	return rc == LDAP_TYPE_OR_VALUE_EXISTS;
+}
+
+/* Copy an LMDB value into a decoded Entry that owns its memory, as
+ * entry_decode() lays it out, so that entry_free() frees it: the value
+ * slots and the record in one buffer that e_bv holds, the attributes
+ * flagged not to free their values, the DNs in memory of their own. */
 static int
 store_decode( MDB_val *data, Entry **ep )
 {
-	EntryHeader eh;
-	size_t head, rest, bvs;
+	unsigned char *p = data->mv_data, *end = p + data->mv_size;
+	struct berval bv, *bp, *bend;
+	ber_len_t nattrs, nvals, n;
+	size_t rest, bvs;
+	Attribute *a;
+	Entry *e;
 	char *buf;
 
-	eh.bv.bv_val = data->mv_data;
-	eh.bv.bv_len = data->mv_size;
-	if ( entry_header( &eh ) != LDAP_SUCCESS )
+	if ( rec_getlen( &p, end, &nattrs ) || rec_getlen( &p, end, &nvals ) )
 		return LDAP_OTHER;
-	head = eh.data - (char *)data->mv_data;
-	rest = data->mv_size - head;
-	bvs = eh.nvals * sizeof( struct berval );
+	/* each attribute and each value slot takes a byte of the record at
+	 * least; this bounds the allocations below */
+	rest = end - p;
+	if ( nattrs > rest || nvals > rest )
+		return LDAP_OTHER;
+	bvs = nvals * sizeof( struct berval );
 	buf = ch_malloc( bvs + rest );
-	memcpy( buf + bvs, eh.data, rest );
-	eh.bv.bv_val = buf;
-	eh.bv.bv_len = bvs + rest;
-	eh.data = buf + bvs;
-	if ( entry_decode( &eh, ep ) != LDAP_SUCCESS ) {
-		ch_free( buf );
-		return LDAP_OTHER;
+	memcpy( buf + bvs, p, rest );
+	e = entry_alloc();
+	e->e_bv.bv_val = buf;
+	e->e_bv.bv_len = bvs + rest;
+	bp = (struct berval *)buf;
+	bend = bp + nvals;
+	p = (unsigned char *)buf + bvs;
+	end = p + rest;
+	if ( rec_field( &p, end, &bv ) )
+		goto fail;
+	ber_dupbv( &e->e_name, &bv );
+	if ( rec_field( &p, end, &bv ) )
+		goto fail;
+	ber_dupbv( &e->e_nname, &bv );
+	e->e_attrs = nattrs ? attrs_alloc( nattrs ) : NULL;
+	for ( a = e->e_attrs; a; a = a->a_next ) {
+		a->a_flags = SLAP_ATTR_DONT_FREE_DATA | SLAP_ATTR_DONT_FREE_VALS;
+		if ( rec_field( &p, end, &bv ) ||
+			( a->a_desc = store_ad( &bv ) ) == NULL )
+			goto fail;
+		a->a_vals = bp;
+		if ( rec_vals( &p, end, &bp, bend, 0, &n ) )
+			goto fail;
+		a->a_numvals = n;
+		a->a_nvals = bp;
+		if ( rec_vals( &p, end, &bp, bend, 1, &n ) )
+			goto fail;
+		if ( !n )
+			a->a_nvals = a->a_vals;
+		if ( ( a->a_desc->ad_type->sat_flags & SLAP_AT_SORTED_VAL ) &&
+			store_sort( a ) )
+			goto fail;
 	}
-	/* entry_free() frees the DNs on their own, the attributes not:
-	 * the DNs need their own memory, the values stay in buf */
-	ber_dupbv( &(*ep)->e_name, &(*ep)->e_name );
-	ber_dupbv( &(*ep)->e_nname, &(*ep)->e_nname );
+	*ep = e;
 	return LDAP_SUCCESS;
+fail:
+	Debug( LDAP_DEBUG_ANY, "back-ils: a damaged record (%s)\n",
+		e->e_name.bv_val ? e->e_name.bv_val : "no DN" );
+	entry_free( e );
+	return LDAP_OTHER;
 }
 
 static void
