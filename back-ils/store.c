@@ -364,6 +364,156 @@ ils_store_put( ils_info *ii, MDB_txn *txn, struct berval *key, Entry *e )
 	return rc ? store_error( "put", rc ) : LDAP_SUCCESS;
 }
 
+/* entry_putlen(): the length as entry_getlen() reads it */
+static unsigned char *
+rec_putlen( unsigned char *p, ber_len_t len )
+{
+	int n, i;
+
+	if ( len < 0x80 ) {
+		*p++ = len;
+		return p;
+	}
+	for ( n = 1; n < (int)sizeof( ber_len_t ) && len >> ( 8 * n ); n++ )
+		;
+	*p++ = 0x80 | n;
+	for ( i = n; i > 0; i-- )
+		p[i - 1] = len >> ( 8 * ( n - i ) );
+	return p + n;
+}
+
+/* The largest rec_putlen() */
+#define REC_LENLEN	( 1 + sizeof( ber_len_t ) )
+
+static unsigned char *
+rec_putfield( unsigned char *p, struct berval *bv )
+{
+	p = rec_putlen( p, bv->bv_len );
+	memcpy( p, bv->bv_val, bv->bv_len );
+	p[bv->bv_len] = '\0';
+	return p + bv->bv_len + 1;
+}
+
+/* the values of an attribute whose only value is v, as entry_encode()
+ * writes them when a_nvals is a_vals: one value, no normalised ones */
+static unsigned char *
+rec_putsingle( unsigned char *p, struct berval *v )
+{
+	p = rec_putlen( p, 1 );
+	p = rec_putfield( p, v );
+	return rec_putlen( p, 0 );
+}
+
+/* Replace the values of the attributes ml names with each one's single
+ * value, in the stored record itself: the TTL overlay does so at every
+ * keep-alive, and decoding, changing and encoding the whole registration
+ * for two short values costs more than the rest of the Modify.  The
+ * result is the record entry_encode() would write for the entry after
+ * modify_replace_values(), except that a replaced attribute keeps its
+ * place; an attribute the record lacks is appended.  The caller ensures
+ * that ml holds only replaces with one value and no normalised values,
+ * each of a different attribute, at most ILS_PATCH_MODS of them. */
+int
+ils_store_patch( ils_info *ii, MDB_txn *txn, struct berval *key, Modifications *ml )
+{
+	unsigned char *p, *end, *start, *out, *body, *buf;
+	char found[ILS_PATCH_MODS] = { 0 };
+	ber_len_t nattrs, nvals, n, nv, na, i;
+	struct berval bv;
+	Modifications *m;
+	size_t max;
+	MDB_val k, v;
+	int rc, j;
+
+	store_key( key, &k );
+	rc = mdb_get( txn, ii->ii_dbi, &k, &v );
+	if ( rc == MDB_NOTFOUND )
+		return LDAP_NO_SUCH_OBJECT;
+	if ( rc )
+		return store_error( "get", rc );
+	/* room for the header, the record and, per modification, a
+	 * replaced attribute's name and value (a replacement never needs
+	 * more than that beyond the old values) */
+	max = 2 * REC_LENLEN + v.mv_size;
+	for ( m = ml, j = 0; m; m = m->sml_next, j++ )
+		max += m->sml_desc->ad_cname.bv_len + m->sml_values[0].bv_len +
+			2 * REC_LENLEN + 4;
+	if ( j > ILS_PATCH_MODS )
+		return LDAP_OTHER;
+	buf = ch_malloc( max );
+	body = out = buf + 2 * REC_LENLEN;
+
+	/* With MDB_WRITEMAP the old value lies in the map, and the put may
+	 * reuse its page: the new record is built apart first. */
+	p = v.mv_data;
+	end = p + v.mv_size;
+	if ( rec_getlen( &p, end, &nattrs ) || rec_getlen( &p, end, &nvals ) )
+		goto fail;
+	start = p;
+	if ( rec_field( &p, end, &bv ) || rec_field( &p, end, &bv ) )
+		goto fail;
+	memcpy( out, start, p - start );
+	out += p - start;
+	/* the counts are recounted rather than adjusted */
+	na = nv = 0;
+	for ( i = 0; i < nattrs; i++ ) {
+		AttributeDescription *ad;
+		unsigned char *vals;
+
+		start = p;
+		if ( rec_field( &p, end, &bv ) || !( ad = store_ad( &bv ) ) )
+			goto fail;
+		vals = p;
+		if ( rec_vals( &p, end, NULL, NULL, 0, &n ) )
+			goto fail;
+		for ( m = ml, j = 0; m && m->sml_desc != ad; m = m->sml_next, j++ )
+			;
+		if ( m && !found[j] ) {
+			found[j] = 1;
+			if ( rec_vals( &p, end, NULL, NULL, 1, &n ) )
+				goto fail;
+			memcpy( out, start, vals - start );
+			out = rec_putsingle( out + ( vals - start ), &m->sml_values[0] );
+			nv += 2;
+		} else {
+			nv += n + 1;
+			if ( rec_vals( &p, end, NULL, NULL, 1, &n ) )
+				goto fail;
+			if ( n )
+				nv += n + 1;
+			memcpy( out, start, p - start );
+			out += p - start;
+		}
+		na++;
+	}
+	for ( m = ml, j = 0; m; m = m->sml_next, j++ ) {
+		if ( found[j] )
+			continue;
+		out = rec_putfield( out, &m->sml_desc->ad_cname );
+		out = rec_putsingle( out, &m->sml_values[0] );
+		na++;
+		nv += 2;
+	}
+	/* the header goes right before the body */
+	{
+		unsigned char hdr[2 * REC_LENLEN], *h = hdr;
+
+		h = rec_putlen( rec_putlen( h, na ), nv );
+		body -= h - hdr;
+		memcpy( body, hdr, h - hdr );
+	}
+	v.mv_data = body;
+	v.mv_size = out - body;
+	rc = mdb_put( txn, ii->ii_dbi, &k, &v, 0 );
+	ch_free( buf );
+	return rc ? store_error( "put", rc ) : LDAP_SUCCESS;
+fail:
+	ch_free( buf );
+	Debug( LDAP_DEBUG_ANY, "back-ils: a damaged record (key %.*s)\n",
+		(int)key->bv_len, key->bv_val );
+	return LDAP_OTHER;
+}
+
 int
 ils_store_del( ils_info *ii, MDB_txn *txn, struct berval *key )
 {
