@@ -66,6 +66,9 @@ int ils_store_begin( ils_info *ii, MDB_txn **txn );
 int ils_store_end( MDB_txn *txn, int rc );
 int ils_store_get( ils_info *ii, MDB_txn *txn, struct berval *key, Entry **ep );
 int ils_store_put( ils_info *ii, MDB_txn *txn, struct berval *key, Entry *e );
+#define ILS_PATCH_MODS	8	/* the most replaces ils_store_patch takes */
+int ils_store_patch( ils_info *ii, MDB_txn *txn, struct berval *key,
+	Modifications *ml );
 int ils_store_del( ils_info *ii, MDB_txn *txn, struct berval *key );
 int ils_store_scan( ils_info *ii, char kind, struct berval *from,
 	Entry **batch, int max, int *n, struct berval *last );

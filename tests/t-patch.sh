@@ -1,0 +1,82 @@
+# t-patch.sh - a keep-alive's TTL refresh (the overlay's internal Modify,
+# which back-ils applies to the stored record without decoding it) changes
+# entryTtl and dynttlExpireTime and nothing else, keeps what it writes
+# across a restart, and adds the two to a registration that lacks them.
+. "$(dirname "$0")/lib.sh"
+CONF=$(ils_conf "$T/d")
+start_slapd -f "$CONF" || exit 1
+
+dn() { echo "cn=$1,ou=Dynamic,o=Intranet"; }
+# read DN: the whole entry as LDIF, user and operational attributes
+read_entry() { lsearch -b "$(dn "$1")" -s base -e manageDSAit '*' '+'; }
+# rest FILE: the entry without the two attributes a refresh writes
+rest() { grep -v -e '^entryTtl: ' -e '^dynttlExpireTime: ' "$1"; }
+value() { sed -n "s/^$2: //p" "$1"; }
+
+u=patch@contoso.com
+wire register "$u" > /dev/null
+wire register "other-$u" > /dev/null
+read_entry "$u" > "$T/before"
+read_entry "other-$u" > "$T/other.before"
+sleep 1.1
+wire keepalive "$u" > "$T/ka.out"
+check "the keep-alive finds the registration" grep -q '^ok - keepalive: entry DN' "$T/ka.out"
+read_entry "$u" > "$T/after"
+check "the keep-alive sets entryTtl to 10 minutes" test "$(value "$T/after" entryTtl)" = 600
+check "the keep-alive rewrites dynttlExpireTime" test \
+	"$(value "$T/before" dynttlExpireTime)" != "$(value "$T/after" dynttlExpireTime)"
+rest "$T/before" > "$T/before.rest"; rest "$T/after" > "$T/after.rest"
+check "every other attribute is unchanged, in the same order" cmp "$T/before.rest" "$T/after.rest"
+check "the refreshed attributes keep their place in the record" sh -c \
+	"grep -n -e '^entryTtl: ' -e '^dynttlExpireTime: ' '$T/before' | cut -d: -f1 > '$T/pos.before';
+	 grep -n -e '^entryTtl: ' -e '^dynttlExpireTime: ' '$T/after' | cut -d: -f1 > '$T/pos.after';
+	 cmp '$T/pos.before' '$T/pos.after'"
+read_entry "other-$u" > "$T/other.after"
+check "another registration is untouched" sh -c \
+	"grep -v '^entryTtl: ' '$T/other.before' > '$T/o1'; grep -v '^entryTtl: ' '$T/other.after' > '$T/o2'; cmp '$T/o1' '$T/o2'"
+
+# many refreshes in a row leave the record as one would
+i=0; while [ $i -lt 20 ]; do wire keepalive "$u" > /dev/null; i=$((i + 1)); done
+read_entry "$u" > "$T/after20"
+rest "$T/after20" > "$T/after20.rest"
+check "20 more keep-alives change nothing else" cmp "$T/before.rest" "$T/after20.rest"
+check "... and leave one value of each" sh -c \
+	"test \$(grep -c '^entryTtl: ' '$T/after20') = 1 && test \$(grep -c '^dynttlExpireTime: ' '$T/after20') = 1"
+
+# the patched record is what slapd reads after a restart
+stop_slapd
+start_slapd -f "$CONF" || exit 1
+read_entry "$u" > "$T/restarted"
+rest "$T/restarted" > "$T/restarted.rest"
+check "after a restart the refreshed registration reads the same" cmp "$T/before.rest" "$T/restarted.rest"
+check "... with the refreshed expiry time" test \
+	"$(value "$T/restarted" dynttlExpireTime)" = "$(value "$T/after20" dynttlExpireTime)"
+
+# A dynamic object stored while the overlay was off has neither
+# attribute: the refresh appends both.
+stop_slapd
+grep -v -e '^overlay[[:space:]]*dynttl' -e '^dynttl-' "$CONF" > "$T/plain.conf"
+start_slapd -f "$T/plain.conf" || exit 1
+v=plain@contoso.com
+ldif_add "cn=$v,objectClass=rtPerson" "objectClass: rtPerson" \
+	"objectClass: dynamicObject" "cn: $v" "sipaddress: 16777343" "givenname: Plain" > /dev/null
+read_entry "$v" > "$T/plain.before"
+check "without the overlay the registration has no dynttlExpireTime" sh -c \
+	"! grep -q '^dynttlExpireTime: ' '$T/plain.before'"
+stop_slapd
+start_slapd -f "$CONF" || exit 1
+wire keepalive "$v" > /dev/null
+read_entry "$v" > "$T/plain.after"
+check "the keep-alive adds entryTtl" test "$(value "$T/plain.after" entryTtl)" = 600
+check "the keep-alive adds dynttlExpireTime" test -n "$(value "$T/plain.after" dynttlExpireTime)"
+rest "$T/plain.before" > "$T/plain.before.rest"; rest "$T/plain.after" > "$T/plain.after.rest"
+check "... and changes nothing else" cmp "$T/plain.before.rest" "$T/plain.after.rest"
+stop_slapd
+start_slapd -f "$CONF" || exit 1
+read_entry "$v" > "$T/plain.restarted"
+rest "$T/plain.restarted" > "$T/plain.restarted.rest"
+check "after a restart the registration reads the same" cmp "$T/plain.after.rest" "$T/plain.restarted.rest"
+check "... with the appended expiry time" test \
+	"$(value "$T/plain.restarted" dynttlExpireTime)" = "$(value "$T/plain.after" dynttlExpireTime)"
+check "slapd is still running" alive
+finish
