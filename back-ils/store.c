@@ -219,10 +219,31 @@ store_sort( Attribute *a )
 	return rc == LDAP_TYPE_OR_VALUE_EXISTS;
 }
 
+/* slapd keeps a separate list of normalised values for every type whose
+ * equality rule normalises (attr_merge() asserts it); records store the
+ * values once when they are the same bytes (store_encode), so the decoded
+ * attribute gets a second list of slots pointing at the same bytes */
+static int
+store_nvals( Attribute *a, struct berval **bpp, struct berval *bend )
+{
+	MatchingRule *mr = a->a_desc->ad_type->sat_equality;
+
+	if ( !a->a_numvals || !mr || !mr->smr_normalize )
+		return 0;
+	if ( (ber_len_t)( bend - *bpp ) < a->a_numvals + 1 )
+		return -1;
+	memcpy( *bpp, a->a_vals, ( a->a_numvals + 1 ) * sizeof( struct berval ) );
+	a->a_nvals = *bpp;
+	*bpp += a->a_numvals + 1;
+	return 0;
+}
+
 /* Copy an LMDB value into a decoded Entry that owns its memory, as
  * entry_decode() lays it out, so that entry_free() frees it: the value
  * slots and the record in one buffer that e_bv holds, the attributes
- * flagged not to free their values, the DNs in memory of their own. */
+ * flagged not to free their values, the DNs in memory of their own.
+ * The slots are twice the record's count: room for the second lists of
+ * store_nvals(), which need at most as many as the values. */
 static int
 store_decode( MDB_val *data, Entry **ep )
 {
@@ -241,14 +262,14 @@ store_decode( MDB_val *data, Entry **ep )
 	rest = end - p;
 	if ( nattrs > rest || nvals > rest )
 		return LDAP_OTHER;
-	bvs = nvals * sizeof( struct berval );
+	bvs = 2 * nvals * sizeof( struct berval );
 	buf = ch_malloc( bvs + rest );
 	memcpy( buf + bvs, p, rest );
 	e = entry_alloc();
 	e->e_bv.bv_val = buf;
 	e->e_bv.bv_len = bvs + rest;
 	bp = (struct berval *)buf;
-	bend = bp + nvals;
+	bend = bp + 2 * nvals;
 	p = (unsigned char *)buf + bvs;
 	end = p + rest;
 	if ( rec_field( &p, end, &bv ) )
@@ -270,8 +291,11 @@ store_decode( MDB_val *data, Entry **ep )
 		a->a_nvals = bp;
 		if ( rec_vals( &p, end, &bp, bend, 1, &n ) )
 			goto fail;
-		if ( !n )
+		if ( !n ) {
 			a->a_nvals = a->a_vals;
+			if ( store_nvals( a, &bp, bend ) )
+				goto fail;
+		}
 		if ( ( a->a_desc->ad_type->sat_flags & SLAP_AT_SORTED_VAL ) &&
 			store_sort( a ) )
 			goto fail;
@@ -347,6 +371,50 @@ ils_store_get( ils_info *ii, MDB_txn *txn, struct berval *key, Entry **ep )
 	return rc;
 }
 
+/* the normalised values of a are the same bytes as the values */
+static int
+same_nvals( Attribute *a )
+{
+	unsigned i;
+
+	if ( !a->a_vals || a->a_nvals == a->a_vals )
+		return 0;
+	for ( i = 0; i < a->a_numvals; i++ )
+		if ( !bvmatch( &a->a_vals[i], &a->a_nvals[i] ) )
+			return 0;
+	return 1;
+}
+
+#define STORE_SHALLOW	128
+
+/* entry_encode, with each value whose normalised form is the same bytes
+ * stored once (as entry_encode does when a_nvals is a_vals): numbers,
+ * addresses, GUIDs and MIME types are a sixth of a registration's
+ * record.  The entry itself is left alone: a shallow copy is encoded. */
+static int
+store_encode( Entry *e, struct berval *bv )
+{
+	Attribute copy[STORE_SHALLOW], *a, **tail;
+	Entry shallow;
+	int n = 0, any = 0;
+
+	for ( a = e->e_attrs; a; a = a->a_next, n++ )
+		any = any || same_nvals( a );
+	if ( !any || n > STORE_SHALLOW )
+		return entry_encode( e, bv );
+	shallow = *e;
+	tail = &shallow.e_attrs;
+	for ( a = e->e_attrs, n = 0; a; a = a->a_next, n++ ) {
+		copy[n] = *a;
+		if ( same_nvals( a ) )
+			copy[n].a_nvals = copy[n].a_vals;
+		*tail = &copy[n];
+		tail = &copy[n].a_next;
+	}
+	*tail = NULL;
+	return entry_encode( &shallow, bv );
+}
+
 int
 ils_store_put( ils_info *ii, MDB_txn *txn, struct berval *key, Entry *e )
 {
@@ -354,7 +422,7 @@ ils_store_put( ils_info *ii, MDB_txn *txn, struct berval *key, Entry *e )
 	struct berval bv;
 	int rc;
 
-	if ( entry_encode( e, &bv ) )
+	if ( store_encode( e, &bv ) )
 		return LDAP_OTHER;
 	store_key( key, &k );
 	v.mv_data = bv.bv_val;

@@ -469,6 +469,7 @@ typedef struct srch_ctx {
 	long		sc_secs;
 	int		sc_n;
 	struct berval	sc_ndn[16];	/* refreshed entries to record */
+	int64_t		sc_exp[16];	/* ... and the times the index has */
 	int		sc_more;	/* some did not fit: record them one by one */
 } srch_ctx;
 
@@ -498,6 +499,19 @@ set_expire( Operation *op, SlapReply *rs, slap_overinst *on, int64_t expire )
 		ber_bvreplace( &a->a_vals[0], &ev );
 }
 
+/* Whether a refresh from stored to expire must reach the entry before
+ * the reply rather than behind it.  Expiry Deletes assert that the
+ * entry's time has passed, which holds because the entry's time is never
+ * later than the index's: a refresh that moves the time earlier (a
+ * 10-minute keep-alive of a 30-minute registration) is written at once.
+ * So is the refresh of a lapsed entry, whose Delete may be under way:
+ * only the new time in the entry makes that Delete's assertion fail. */
+int
+dynttl_write_now( int64_t stored, int64_t expire, int64_t now )
+{
+	return stored <= now || expire < stored;
+}
+
 /* record the refreshes of this search in the entries */
 static void
 srch_release( Operation *op, void *priv )
@@ -507,7 +521,7 @@ srch_release( Operation *op, void *priv )
 
 	for ( i = 0; i < sc->sc_n; i++ ) {
 		dynttl_persist( op, sc->sc_ti, &sc->sc_ndn[i], sc->sc_secs,
-			dynttl_now() + (int64_t)sc->sc_secs * 1000 );
+			sc->sc_exp[i] );
 		ch_free( sc->sc_ndn[i].bv_val );
 	}
 	sc->sc_n = 0;
@@ -548,23 +562,21 @@ srch_cb( Operation *op, SlapReply *rs )
 	int64_t expire;
 
 	if ( rs->sr_type == REP_SEARCH && dynttl_is_dynamic( rs->sr_entry, &expire ) ) {
-		int64_t now = dynttl_now();
-		int stale = expire <= now, now_too;
+		int64_t now = dynttl_now(), stored = expire;
+		int stale = stored <= now, now_too;
 		expire = now + (int64_t)sc->sc_secs * 1000;
-		/* a lapsed entry may be in its expiry Delete right now: only
-		 * the new time in the entry makes that Delete's assertion fail,
-		 * so it is written before the reply, not behind */
 		now_too = ttl_queue_refresh( ti, &rs->sr_entry->e_nname, expire,
-			sc->sc_secs ) || stale;
+			sc->sc_secs, dynttl_write_now( stored, expire, now ) );
 		/* the reply shows the new TTL, and a lapsed entry refreshed
 		 * before its Delete is not hidden */
 		if ( stale || shows_ttl( op, rs->sr_entry ) )
 			set_expire( op, rs, ti->ti_on, expire );
 		if ( !now_too )
 			return SLAP_CB_CONTINUE;
-		if ( sc->sc_n < (int)( sizeof( sc->sc_ndn ) / sizeof( sc->sc_ndn[0] ) ) )
+		if ( sc->sc_n < (int)( sizeof( sc->sc_ndn ) / sizeof( sc->sc_ndn[0] ) ) ) {
+			sc->sc_exp[sc->sc_n] = expire;
 			ber_dupbv( &sc->sc_ndn[sc->sc_n++], &rs->sr_entry->e_nname );
-		else
+		} else
 			dynttl_persist( op, ti, &rs->sr_entry->e_nname, sc->sc_secs, expire );
 	} else if ( rs->sr_type == REP_RESULT ) {
 		/* before the client hears the search is done */
@@ -610,7 +622,7 @@ dynttl_response( Operation *op, SlapReply *rs )
 	/* the entry's time lags the index's while a refresh is written
 	 * behind: ask the index when it matters */
 	if ( ( left <= 0 || show ) &&
-		( latest = ttl_queue_get( on->on_bi.bi_private, &rs->sr_entry->e_nname ) ) > expire )
+		( latest = ttl_queue_get( on->on_bi.bi_private, &rs->sr_entry->e_nname ) ) >= 0 )
 		left = latest - dynttl_now();
 	if ( left <= 0 && !op->o_managedsait )
 		return LDAP_SUCCESS;	/* due: as good as gone */

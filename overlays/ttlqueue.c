@@ -142,9 +142,11 @@ ttl_queue_set( ttl_info *ti, struct berval *ndn, int64_t expire )
 /* A refresh.  With dynttl-persist-delay the entry learns the new time
  * in the next write-behind pass, so a keep-alive costs no write of its
  * own and an entry refreshed again meanwhile is written once.  Returns 1
- * when the caller must write it now (no delay configured). */
+ * when the caller must write it now: when it says so (urgent) or no
+ * delay is configured. */
 int
-ttl_queue_refresh( ttl_info *ti, struct berval *ndn, int64_t expire, int ttl )
+ttl_queue_refresh( ttl_info *ti, struct berval *ndn, int64_t expire, int ttl,
+	int urgent )
 {
 	ttl_node *n;
 	int fresh;
@@ -152,7 +154,7 @@ ttl_queue_refresh( ttl_info *ti, struct berval *ndn, int64_t expire, int ttl )
 	pthread_mutex_lock( &ti->ti_mutex );
 	n = node_move( ti, ndn, expire, &fresh );
 	n->tn_ttl = ttl;
-	if ( !ti->ti_delay ) {
+	if ( !ti->ti_delay || urgent ) {
 		n->tn_dirty = 0;
 		pthread_mutex_unlock( &ti->ti_mutex );
 		return 1;

@@ -141,6 +141,11 @@ check "with dynttl-persist-delay 30 the entry still holds its first expiry time 
 	awk -v s="$(stored_exp "$(dn lag@x)")" -v n="$(date -u +%Y%m%d%H%M%S)" 'BEGIN { exit !(s != "" && s < n) }'
 check "... yet the refreshed entry is neither hidden nor deleted, and shows its new TTL" \
 	between "$(ttl "$(dn lag@x)")" 490 500
+reg shorten@x "entryTtl: 1800"; wire keepalive shorten@x >/dev/null
+check "a keep-alive that shortens a TTL (30 to 10 minutes) reads 10 minutes at once" \
+	between "$(ttl "$(dn shorten@x)")" 595 600
+check "... and is written at once: an entry's time is never later than the index's" \
+	awk -v s="$(stored_exp "$(dn shorten@x)")" -v n="$(date -u -d '+700 seconds' +%Y%m%d%H%M%S)" 'BEGIN { exit !(s != "" && s < n) }'
 reg lost@x "entryTtl: 40"; wire keepalive lost@x >/dev/null
 stop_slapd
 start_slapd -f "$T/slow.conf" || exit 1

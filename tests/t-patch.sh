@@ -3,7 +3,11 @@
 # entryTtl and dynttlExpireTime and nothing else, keeps what it writes
 # across a restart, and adds the two to a registration that lacks them.
 . "$(dirname "$0")/lib.sh"
-CONF=$(ils_conf "$T/d")
+# refreshes written in the keep-alive itself (not a second later), so
+# that each read below sees the record the refresh wrote
+sed 's/^dynttl-all on$/&\ndynttl-persist-delay 0/' "$(ils_conf "$T/d")" > "$T/slapd.conf"
+CONF=$T/slapd.conf
+check "the configuration sets dynttl-persist-delay 0" grep -qx 'dynttl-persist-delay 0' "$CONF"
 start_slapd -f "$CONF" || exit 1
 
 dn() { echo "cn=$1,ou=Dynamic,o=Intranet"; }
