@@ -59,6 +59,12 @@ int ils_config_init( BackendInfo *bi );
 int ils_compat_schema( const char **err );
 int ils_compat_is_latin1( AttributeDescription *ad );
 
+/* record.c: a registration as an LMDB value */
+int ils_record_decode( struct berval *key, struct berval *rec, Entry **ep );
+int ils_record_encode( struct berval *key, Entry *e, struct berval *bv );
+int ils_record_patch( struct berval *rec, Modifications *ml, char **bufp,
+	struct berval *out );
+
 /* store.c: LMDB */
 int ils_store_open( BackendDB *be, ConfigReply *cr );
 void ils_store_close( ils_info *ii );

@@ -1,7 +1,9 @@
-# t-patch.sh - a keep-alive's TTL refresh (the overlay's internal Modify,
-# which back-ils applies to the stored record without decoding it) changes
-# entryTtl and dynttlExpireTime and nothing else, keeps what it writes
-# across a restart, and adds the two to a registration that lacks them.
+# t-patch.sh - stored records: a keep-alive's TTL refresh (the overlay's
+# internal Modify, which back-ils applies to the stored record without
+# decoding it) changes entryTtl and dynttlExpireTime and nothing else,
+# keeps what it writes across a restart, and adds the two to a
+# registration that lacks them; names that records leave out (the key
+# gives them) and names stored whole read back as they were written.
 . "$(dirname "$0")/lib.sh"
 # refreshes written in the keep-alive itself (not a second later), so
 # that each read below sees the record the refresh wrote
@@ -82,5 +84,21 @@ rest "$T/plain.restarted" > "$T/plain.restarted.rest"
 check "after a restart the registration reads the same" cmp "$T/plain.after.rest" "$T/plain.restarted.rest"
 check "... with the appended expiry time" test \
 	"$(value "$T/plain.restarted" dynttlExpireTime)" = "$(value "$T/plain.after" dynttlExpireTime)"
+
+# Records leave out the DNs the key gives and keep those that need escaping
+ldif_add "cn=Mixed.Case@Example.ORG,ou=Dynamic,o=Intranet" "objectClass: rtPerson" "cn: Mixed.Case@Example.ORG" > /dev/null
+ldif_add 'cn=a\,b@x,ou=Dynamic,o=Intranet' "objectClass: rtPerson" "cn: a,b@x" > /dev/null
+ldif_add "uid=Board Meeting,ou=Dynamic,o=Intranet" "objectClass: rtConference" "uid: Board Meeting" > /dev/null
+wire tapi > /dev/null
+names() { lsearch -b o=Intranet -s sub '(|(cn=mixed.case@example.org)(cn=a,b@x)(uid=board meeting)(cn=egruber]w2kils.testdomain.int))' 1.1 | grep '^dn:' | sort; }
+names > "$T/names.before"
+stop_slapd
+start_slapd -f "$CONF" || exit 1
+names > "$T/names.after"
+check "five names stored (person, escaped person, conference, the Dialer's person and application user)" \
+	test "$(wc -l < "$T/names.before")" = 5
+check "after a restart every name reads back as written" cmp "$T/names.before" "$T/names.after"
+check "the mixed-case registration keeps its case" grep -qx 'dn: cn=Mixed.Case@Example.ORG,ou=Dynamic,o=Intranet' "$T/names.after"
+check "the name that needs escaping is intact" grep -qxF 'dn: cn=a\2Cb@x,ou=Dynamic,o=Intranet' "$T/names.after"
 check "slapd is still running" alive
 finish
