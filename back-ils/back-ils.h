@@ -61,6 +61,7 @@ int ils_compat_is_latin1( AttributeDescription *ad );
 
 /* record.c: a registration as an LMDB value */
 int ils_record_decode( struct berval *key, struct berval *rec, Entry **ep );
+void ils_record_free( Entry *e );
 int ils_record_encode( struct berval *key, Entry *e, struct berval *bv );
 int ils_record_patch( struct berval *rec, Modifications *ml, char **bufp,
 	struct berval *out );

@@ -26,7 +26,7 @@ delete_entry( Operation *op, MDB_txn *txn, ils_name *nm, const char **text,
 		rc = LDAP_INSUFFICIENT_ACCESS;
 		*text = "no write access to this registration";
 	}
-	entry_free( e );
+	ils_record_free( e );
 	if ( rc == LDAP_SUCCESS )
 		rc = ils_store_del( ii, txn, &nm->in_key );
 	if ( rc == LDAP_SUCCESS && nm->in_dn.kind == ILSDN_PERSON ) {

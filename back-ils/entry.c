@@ -321,7 +321,7 @@ ils_entry_get_rw( Operation *op, struct berval *ndn, ObjectClass *oc,
 		return LDAP_NO_SUCH_OBJECT;
 	}
 	if ( oc && !is_entry_objectclass_or_sub( e, oc ) ) {
-		entry_free( e );
+		ils_record_free( e );
 		return LDAP_NO_SUCH_ATTRIBUTE;
 	}
 	*ep = e;
@@ -331,7 +331,7 @@ ils_entry_get_rw( Operation *op, struct berval *ndn, ObjectClass *oc,
 int
 ils_entry_release_rw( Operation *op, Entry *e, int rw )
 {
-	entry_free( e );
+	ils_record_free( e );
 	return 0;
 }
 
@@ -360,11 +360,11 @@ ils_app_join( Operation *op, MDB_txn *txn, ils_name *nm, Entry *e )
 		return LDAP_SUCCESS;
 	if ( nm->in_dn.kind == ILSDN_PERSON ) {
 		ils_entry_merge_app( e, other );
-		entry_free( other );
+		ils_record_free( other );
 		return LDAP_SUCCESS;
 	}
 	person = entry_dup( other );
-	entry_free( other );
+	ils_record_free( other );
 	ils_entry_merge_app( person, e );
 	rc = ils_store_put( ii, txn, &key, person );
 	entry_free( person );

@@ -152,14 +152,10 @@ modify_entry( Operation *op, MDB_txn *txn, ils_name *nm, const char **text,
 		*text = rc == LDAP_NO_SUCH_OBJECT ? "no such registration" : NULL;
 		return rc;
 	}
-	/* A decoded entry keeps its values in one buffer: adding values
-	 * needs a private copy.  A replace only drops whole attributes
-	 * (attr_free leaves the buffer alone) and adds new ones. */
-	e = stored;
-	if ( !fast ) {
-		e = entry_dup( stored );
-		entry_free( stored );
-	}
+	/* a decoded entry keeps its attributes and values in one block:
+	 * changes need a private copy */
+	e = entry_dup( stored );
+	ils_record_free( stored );
 	if ( !ils_assert_ok( op, e ) ) {
 		rc = LDAP_ASSERTION_FAILED;
 	} else if ( !acl_check_modlist( op, e, op->orm_modlist ) ) {

@@ -287,10 +287,47 @@ rec_nvals( Attribute *a, struct berval **bpp, struct berval *bend )
 	return 0;
 }
 
-/* Copy an LMDB value into a decoded Entry that owns its memory, as
- * entry_decode() lays it out, so that entry_free() frees it: the value
- * slots and the record in one buffer that e_bv holds, the attributes
- * flagged not to free their values, the DNs in memory of their own.
+/* nattrs attributes, linked, in the block at a */
+static Attribute *
+rec_attrs( Attribute *a, ber_len_t nattrs )
+{
+	ber_len_t i;
+
+	if ( !nattrs )
+		return NULL;
+	memset( a, 0, nattrs * sizeof( Attribute ) );
+	for ( i = 0; i + 1 < nattrs; i++ )
+		a[i].a_next = &a[i + 1];
+	return a;
+}
+
+/* Free an entry ils_record_decode() made (or any other): the attributes
+ * that lie in the decoded block go with it, any others one by one. */
+void
+ils_record_free( Entry *e )
+{
+	char *lo = e->e_bv.bv_val, *hi = lo + e->e_bv.bv_len;
+	Attribute *a, *next;
+
+	for ( a = e->e_attrs; a; a = next ) {
+		next = a->a_next;
+		if ( (char *)a < lo || (char *)a >= hi ) {
+			a->a_next = NULL;
+			attr_free( a );
+		}
+	}
+	e->e_attrs = NULL;
+	entry_free( e );
+}
+
+/* Copy an LMDB value into a decoded Entry that owns its memory, laid out
+ * much as entry_decode() does: the attributes, the value slots and the
+ * record in one buffer that e_bv holds (one allocation, and none of the
+ * attribute free list's lock that 500 entries of a browse would take 500
+ * times), the attributes flagged not to free their values, the DNs in
+ * memory of their own.  So ils_record_free() must free it, not
+ * entry_free(), and its attributes must not be freed one by one
+ * (attr_delete): a change needs a copy (entry_dup).
  * The slots are twice the record's count: room for the second lists of
  * rec_nvals(), which need at most as many as the values. */
 int
@@ -299,7 +336,7 @@ ils_record_decode( struct berval *key, struct berval *rec, Entry **ep )
 	unsigned char *p = (unsigned char *)rec->bv_val, *end = p + rec->bv_len;
 	struct berval bv, dn, ndn, *bp, *bend;
 	ber_len_t nattrs, nvals, n;
-	size_t rest, bvs;
+	size_t rest, bvs, ats;
 	Attribute *a;
 	Entry *e;
 	char *buf;
@@ -311,19 +348,20 @@ ils_record_decode( struct berval *key, struct berval *rec, Entry **ep )
 	rest = end - p;
 	if ( nattrs > rest || nvals > rest )
 		return LDAP_OTHER;
+	ats = nattrs * sizeof( Attribute );
 	bvs = 2 * nvals * sizeof( struct berval );
-	buf = ch_malloc( bvs + rest );
-	memcpy( buf + bvs, p, rest );
+	buf = ch_malloc( ats + bvs + rest );
+	memcpy( buf + ats + bvs, p, rest );
 	e = entry_alloc();
 	e->e_bv.bv_val = buf;
-	e->e_bv.bv_len = bvs + rest;
-	bp = (struct berval *)buf;
+	e->e_bv.bv_len = ats + bvs + rest;
+	bp = (struct berval *)( buf + ats );
 	bend = bp + 2 * nvals;
-	p = (unsigned char *)buf + bvs;
+	p = (unsigned char *)buf + ats + bvs;
 	end = p + rest;
 	if ( rec_field( &p, end, &dn ) || rec_field( &p, end, &ndn ) )
 		goto fail;
-	e->e_attrs = nattrs ? attrs_alloc( nattrs ) : NULL;
+	e->e_attrs = rec_attrs( (Attribute *)buf, nattrs );
 	for ( a = e->e_attrs; a; a = a->a_next ) {
 		a->a_flags = SLAP_ATTR_DONT_FREE_DATA | SLAP_ATTR_DONT_FREE_VALS;
 		if ( rec_field( &p, end, &bv ) ||

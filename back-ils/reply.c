@@ -140,17 +140,46 @@ sttl_from_entryttl( Entry *stored, AttributeDescription *clone )
 	return a;
 }
 
+/* values an LDAPv2 client must get in ISO-8859-1: only those with
+ * bytes beyond ASCII differ from their UTF-8 */
+static int
+needs_latin1( Attribute *a )
+{
+	unsigned i;
+	ber_len_t j;
+
+	if ( !ils_compat_is_latin1( a->a_desc ) )
+		return 0;
+	for ( i = 0; i < a->a_numvals; i++ )
+		for ( j = 0; j < a->a_vals[i].bv_len; j++ )
+			if ( (unsigned char)a->a_vals[i].bv_val[j] & 0x80 )
+				return 1;
+	return 0;
+}
+
+/* what a reply will hold: a stored attribute under a description, or
+ * (s NULL) sTTL computed from entryTtl */
+typedef struct pick {
+	Attribute		*p_s;
+	AttributeDescription	*p_desc;
+	int			p_latin1;
+} pick;
+
+#define ILS_PICKS	256
+
 /* The reply's attribute shares the stored entry's values (no copy: a
  * browse sends hundreds of entries), which is why the reply entry is not
  * modifiable: an overlay that changes it gets its own copy first
  * (rs_entry2modifiable).  Values an LDAPv2 client gets in Latin-1 are
- * copied and converted. */
+ * copied and converted.  a comes from the caller's block (or is NULL). */
 static Attribute *
-copy_as( Attribute *a, AttributeDescription *desc, int latin1 )
+copy_as( Attribute *r, pick *p )
 {
-	Attribute *r;
+	Attribute *a = p->p_s;
 
-	if ( latin1 && ils_compat_is_latin1( a->a_desc ) ) {
+	if ( p->p_latin1 && needs_latin1( a ) ) {
+		if ( r )
+			attr_free( r );
 		r = attr_dup( a );
 		if ( r->a_nvals == r->a_vals ) {
 			r->a_vals = NULL;
@@ -158,66 +187,92 @@ copy_as( Attribute *a, AttributeDescription *desc, int latin1 )
 		}
 		to_latin1( r );
 	} else {
-		r = attr_alloc( desc );
+		if ( !r )
+			r = attr_alloc( NULL );
 		r->a_vals = a->a_vals;
 		r->a_nvals = a->a_nvals;
 		r->a_numvals = a->a_numvals;
 		r->a_flags = SLAP_ATTR_DONT_FREE_DATA | SLAP_ATTR_DONT_FREE_VALS;
 	}
-	r->a_desc = desc;
+	r->a_desc = p->p_desc;
+	r->a_next = NULL;
 	return r;
 }
 
-/* the entry to send for stored, which must outlive it */
-Entry *
-ils_reply_entry( Operation *op, ils_reply *r, Entry *stored )
+/* the attributes of the reply to stored, in order */
+static int
+pick_attrs( Operation *op, ils_reply *r, Entry *stored, pick *picks )
 {
 	ils_info *ii = op->o_bd->be_private;
-	Entry *e = entry_alloc();
-	Attribute *a, **tail = &e->e_attrs, *s;
 	AttributeName *an = op->ors_attrs;
 	char used[256];
-	int i, k;
+	Attribute *s;
+	int i, k, n = 0;
 
-	ber_dupbv( &e->e_name, &stored->e_name );
-	ber_dupbv( &e->e_nname, &stored->e_nname );
 	memset( used, 0, sizeof( used ) );
-
 	/* the requested attributes, in request order, under requested names */
-	for ( i = 0; i < r->ir_nattrs; i++ ) {
+	for ( i = 0; i < r->ir_nattrs && n < ILS_PICKS; i++ ) {
 		AttributeDescription *clone = &r->ir_clones[i];
 		int found = 0;
 
 		if ( !an[i].an_desc )
 			continue;
-		for ( s = stored->e_attrs, k = 0; s; s = s->a_next, k++ ) {
+		for ( s = stored->e_attrs, k = 0; s && n < ILS_PICKS; s = s->a_next, k++ ) {
 			if ( !is_at_subtype( s->a_desc->ad_type, clone->ad_type ) )
 				continue;
-			*tail = copy_as( s, clone, r->ir_latin1 );
-			tail = &(*tail)->a_next;
+			picks[n++] = (pick){ s, clone, r->ir_latin1 };
 			if ( k < (int)sizeof( used ) ) used[k] = 1;
 			found = 1;
 		}
-		if ( !found && ii->ii_ad_sttl && clone->ad_type == ii->ii_ad_sttl->ad_type &&
-			( a = sttl_from_entryttl( stored, clone ) ) )
-		{
-			*tail = a;
-			tail = &a->a_next;
-		}
+		if ( !found && n < ILS_PICKS && ii->ii_ad_sttl &&
+			clone->ad_type == ii->ii_ad_sttl->ad_type )
+			picks[n++] = (pick){ NULL, clone, 0 };
 	}
 	/* everything else that may be wanted: all user attributes for "*" or
 	 * an empty list, and operational ones always, since overlays above
 	 * (the TTL overlay) read them; send_search_entry() drops what was not
 	 * asked for */
-	for ( s = stored->e_attrs, k = 0; s; s = s->a_next, k++ ) {
+	for ( s = stored->e_attrs, k = 0; s && n < ILS_PICKS; s = s->a_next, k++ ) {
 		int oper = is_at_operational( s->a_desc->ad_type );
 		if ( k < (int)sizeof( used ) && used[k] )
 			continue;
 		if ( !oper && !r->ir_all_user )
 			continue;
-		*tail = copy_as( s, oper ? s->a_desc : spelled( op, r, stored, s ),
-			r->ir_latin1 && !oper );
-		tail = &(*tail)->a_next;
+		picks[n++] = (pick){ s, oper ? s->a_desc : spelled( op, r, stored, s ),
+			r->ir_latin1 && !oper };
+	}
+	return n;
+}
+
+/* The entry to send for stored, which must outlive it.  Its attributes
+ * come from one attrs_alloc(): slapd's attribute free list has one lock,
+ * and a browse of 500 entries would take it thousands of times. */
+Entry *
+ils_reply_entry( Operation *op, ils_reply *r, Entry *stored )
+{
+	Entry *e = entry_alloc();
+	Attribute **tail = &e->e_attrs, *block, *a;
+	pick picks[ILS_PICKS];
+	int i, n;
+
+	ber_dupbv( &e->e_name, &stored->e_name );
+	ber_dupbv( &e->e_nname, &stored->e_nname );
+	n = pick_attrs( op, r, stored, picks );
+	block = n ? attrs_alloc( n ) : NULL;
+	for ( i = 0; i < n; i++ ) {
+		Attribute *next = block ? block->a_next : NULL;
+
+		a = picks[i].p_s ? copy_as( block, &picks[i] ) :
+			sttl_from_entryttl( stored, picks[i].p_desc );
+		if ( !picks[i].p_s && block ) {
+			block->a_next = NULL;
+			attr_free( block );
+		}
+		block = next;
+		if ( a ) {
+			*tail = a;
+			tail = &a->a_next;
+		}
 	}
 	return e;
 }

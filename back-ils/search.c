@@ -71,11 +71,11 @@ send_one( Operation *op, SlapReply *rs, ils_search *is, Entry *e )
 	if ( ( is->is_listing && unlisted( op->o_bd->be_private, e ) ) ||
 		test_filter( op, e, is->is_filter ) != LDAP_COMPARE_TRUE )
 	{
-		entry_free( e );
+		ils_record_free( e );
 		return LDAP_SUCCESS;
 	}
 	if ( ( rc = limits_hit( op, rs ) ) != LDAP_SUCCESS ) {
-		entry_free( e );
+		ils_record_free( e );
 		return rc;
 	}
 	r = ils_reply_entry( op, &is->is_reply, e );
@@ -87,7 +87,7 @@ send_one( Operation *op, SlapReply *rs, ils_search *is, Entry *e )
 	rc = send_search_entry( op, rs );
 	rs_flush_entry( op, rs, NULL );
 	rs->sr_entry = NULL;
-	entry_free( e );
+	ils_record_free( e );
 	return rc;
 }
 
@@ -131,7 +131,7 @@ send_all( Operation *op, SlapReply *rs, ils_search *is, char kind )
 			if ( rc == LDAP_SUCCESS )
 				rc = send_one( op, rs, is, batch[i] );
 			else
-				entry_free( batch[i] );
+				ils_record_free( batch[i] );
 		}
 	} while ( rc == LDAP_SUCCESS && n == ILS_SCAN_BATCH );
 	ch_free( from.bv_val );
@@ -157,7 +157,7 @@ stored_exists( Operation *op, ils_name *nm )
 	int rc = ils_store_get( op->o_bd->be_private, NULL, &nm->in_key, &e );
 
 	if ( e )
-		entry_free( e );
+		ils_record_free( e );
 	return rc;
 }
 
