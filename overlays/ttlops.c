@@ -48,24 +48,45 @@ dynttl_time2str( int64_t ms, struct berval *bv, char *buf )
 	bv->bv_val = buf;
 }
 
+/* n decimal digits at p, or -1 */
+static int
+digits( const char *p, int n )
+{
+	int v = 0;
+
+	for ( ; n > 0; n--, p++ ) {
+		if ( *p < '0' || *p > '9' )
+			return -1;
+		v = v * 10 + ( *p - '0' );
+	}
+	return v;
+}
+
+/* the inverse of dynttl_time2str (by hand, not sscanf: a browse reads
+ * the expiry time of every entry it sends) */
 static int64_t
 str2time( struct berval *bv )
 {
 	struct tm tm = { 0 };
-	char *p = bv->bv_val + 14;
+	char *p = bv->bv_val + 14, *end = bv->bv_val + bv->bv_len;
 	int ms = 0;
 
-	if ( bv->bv_len < 15 || sscanf( bv->bv_val, "%4d%2d%2d%2d%2d%2d", &tm.tm_year,
-		&tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec ) != 6 )
+	if ( bv->bv_len < 15 ||
+		( tm.tm_year = digits( bv->bv_val, 4 ) ) < 0 ||
+		( tm.tm_mon = digits( bv->bv_val + 4, 2 ) ) < 0 ||
+		( tm.tm_mday = digits( bv->bv_val + 6, 2 ) ) < 0 ||
+		( tm.tm_hour = digits( bv->bv_val + 8, 2 ) ) < 0 ||
+		( tm.tm_min = digits( bv->bv_val + 10, 2 ) ) < 0 ||
+		( tm.tm_sec = digits( bv->bv_val + 12, 2 ) ) < 0 )
 		return -1;
 	tm.tm_year -= 1900;
 	tm.tm_mon -= 1;
 	if ( *p == '.' ) {
-		int digits = 0;
-		for ( p++; *p >= '0' && *p <= '9'; p++ )
-			if ( digits++ < 3 )
+		int n = 0;
+		for ( p++; p < end && *p >= '0' && *p <= '9'; p++ )
+			if ( n++ < 3 )
 				ms = ms * 10 + ( *p - '0' );
-		for ( ; digits < 3; digits++ )
+		for ( ; n < 3; n++ )
 			ms *= 10;
 	}
 	return (int64_t)timegm( &tm ) * 1000 + ms;
