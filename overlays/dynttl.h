@@ -27,6 +27,7 @@ LDAP_BEGIN_DECL
 typedef struct ttl_node {
 	struct berval	tn_ndn;
 	int64_t		tn_expire;		/* ms since the epoch */
+	int64_t		tn_queued;		/* its place in the time order */
 	int		tn_ttl;			/* seconds, of the last refresh */
 	int		tn_dirty;		/* tn_expire not in the entry yet */
 } ttl_node;

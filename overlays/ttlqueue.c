@@ -41,8 +41,8 @@ cmp_time( const void *a, const void *b )
 {
 	const ttl_node *x = a, *y = b;
 
-	if ( x->tn_expire != y->tn_expire )
-		return x->tn_expire < y->tn_expire ? -1 : 1;
+	if ( x->tn_queued != y->tn_queued )
+		return x->tn_queued < y->tn_queued ? -1 : 1;
 	return cmp_dn( a, b );
 }
 
@@ -85,7 +85,7 @@ earliest( ttl_info *ti )
 {
 	TAvlnode *t = ldap_tavl_end( ti->ti_by_time, TAVL_DIR_LEFT );
 
-	return t ? ( (ttl_node *)t->avl_data )->tn_expire : INT64_MAX;
+	return t ? ( (ttl_node *)t->avl_data )->tn_queued : INT64_MAX;
 }
 
 /* when the timer has work: the next expiry or write-behind pass */
@@ -99,10 +99,13 @@ next_due( ttl_info *ti )
 	return next;
 }
 
-/* the node of ndn, created when missing, at its new place in the time
- * order; ti_mutex held */
+/* the node of ndn, created when missing, with its new expiry time and
+ * its place in the time order; ti_mutex held.  A lazy move (a refresh)
+ * that puts the time later leaves the node where it is: when the timer
+ * reaches that place it finds the later time and moves the node then
+ * (requeue), once per TTL instead of at every keep-alive. */
 static ttl_node *
-node_move( ttl_info *ti, struct berval *ndn, int64_t expire, int *fresh )
+node_move( ttl_info *ti, struct berval *ndn, int64_t expire, int lazy, int *fresh )
 {
 	ttl_node key, *n;
 	TAvlnode *t;
@@ -111,6 +114,10 @@ node_move( ttl_info *ti, struct berval *ndn, int64_t expire, int *fresh )
 	*fresh = 0;
 	if ( ( t = ldap_tavl_find2( ti->ti_by_dn, &key, cmp_dn ) ) != NULL ) {
 		n = t->avl_data;
+		if ( lazy && expire >= n->tn_queued ) {
+			n->tn_expire = expire;
+			return n;
+		}
 		ldap_tavl_delete( &ti->ti_by_time, n, cmp_time );
 	} else {
 		n = ch_calloc( 1, sizeof( *n ) );
@@ -121,7 +128,7 @@ node_move( ttl_info *ti, struct berval *ndn, int64_t expire, int *fresh )
 	}
 	if ( expire < earliest( ti ) )
 		pthread_cond_signal( &ti->ti_cond );
-	n->tn_expire = expire;
+	n->tn_expire = n->tn_queued = expire;
 	ldap_tavl_insert( &ti->ti_by_time, n, cmp_time, ldap_avl_dup_error );
 	return n;
 }
@@ -134,7 +141,7 @@ ttl_queue_set( ttl_info *ti, struct berval *ndn, int64_t expire )
 	int fresh;
 
 	pthread_mutex_lock( &ti->ti_mutex );
-	node_move( ti, ndn, expire, &fresh )->tn_dirty = 0;
+	node_move( ti, ndn, expire, 0, &fresh )->tn_dirty = 0;
 	pthread_mutex_unlock( &ti->ti_mutex );
 	return fresh;
 }
@@ -152,7 +159,7 @@ ttl_queue_refresh( ttl_info *ti, struct berval *ndn, int64_t expire, int ttl,
 	int fresh;
 
 	pthread_mutex_lock( &ti->ti_mutex );
-	n = node_move( ti, ndn, expire, &fresh );
+	n = node_move( ti, ndn, expire, 1, &fresh );
 	n->tn_ttl = ttl;
 	if ( !ti->ti_delay || urgent ) {
 		n->tn_dirty = 0;
@@ -271,19 +278,37 @@ ttl_queue_remove( ttl_info *ti, struct berval *ndn )
 	queue_remove( ti, ndn, -1 );
 }
 
-/* up to max entries that are due, copied (caller frees); ti_mutex held */
+/* up to max entries that are due, copied (caller frees); ti_mutex held.
+ * Nodes whose place has come but whose time was put later by a refresh
+ * (node_move) go to their new place instead; *more says that the batch
+ * stopped at a limit, not at the first entry that is not due. */
 static int
-collect_due( ttl_info *ti, int64_t now, ttl_node *out, int max )
+collect_due( ttl_info *ti, int64_t now, ttl_node *out, int max, int *more )
 {
 	TAvlnode *t = ldap_tavl_end( ti->ti_by_time, TAVL_DIR_LEFT );
-	int n = 0;
+	ttl_node *later[DYNTTL_BATCH];
+	int n = 0, nl = 0, i;
 
-	for ( ; t && n < max; t = ldap_tavl_next( t, TAVL_DIR_RIGHT ) ) {
+	*more = 0;
+	for ( ; t; t = ldap_tavl_next( t, TAVL_DIR_RIGHT ) ) {
 		ttl_node *x = t->avl_data;
-		if ( x->tn_expire > now )
+		if ( x->tn_queued > now )
 			break;
+		if ( n == max || nl == DYNTTL_BATCH ) {
+			*more = 1;
+			break;
+		}
+		if ( x->tn_expire > now ) {
+			later[nl++] = x;
+			continue;
+		}
 		ber_dupbv( &out[n].tn_ndn, &x->tn_ndn );
 		out[n++].tn_expire = x->tn_expire;
+	}
+	for ( i = 0; i < nl; i++ ) {
+		ldap_tavl_delete( &ti->ti_by_time, later[i], cmp_time );
+		later[i]->tn_queued = later[i]->tn_expire;
+		ldap_tavl_insert( &ti->ti_by_time, later[i], cmp_time, ldap_avl_dup_error );
 	}
 	return n;
 }
@@ -339,13 +364,15 @@ expire_task( void *ctx, void *arg )
 	Connection conn = { 0 };
 	OperationBuffer opbuf;
 	Operation *op;
-	int i, n;
+	int i, n, more;
 
 	connection_fake_init2( &conn, &opbuf, ctx, 0 );
 	op = &opbuf.ob_op;
 	do {
 		pthread_mutex_lock( &ti->ti_mutex );
-		n = ti->ti_stop ? 0 : collect_due( ti, dynttl_now(), due, DYNTTL_BATCH );
+		n = more = 0;
+		if ( !ti->ti_stop )
+			n = collect_due( ti, dynttl_now(), due, DYNTTL_BATCH, &more );
 		pthread_mutex_unlock( &ti->ti_mutex );
 		for ( i = 0; i < n; i++ ) {
 			expire_one( op, ti, &due[i].tn_ndn );
@@ -354,7 +381,7 @@ expire_task( void *ctx, void *arg )
 			queue_remove( ti, &due[i].tn_ndn, due[i].tn_expire );
 			ch_free( due[i].tn_ndn.bv_val );
 		}
-	} while ( n == DYNTTL_BATCH );
+	} while ( more );
 
 	pthread_mutex_lock( &ti->ti_mutex );
 	n = !ti->ti_stop && ti->ti_flush_at && ti->ti_flush_at <= dynttl_now();

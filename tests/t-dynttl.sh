@@ -49,6 +49,17 @@ stored() { ldapsearch -x -LLL -H "$URI" -b "$(dn expire@x)" -s base -e manageDSA
 i=0; while [ $i -lt 40 ] && stored; do sleep 0.1; i=$((i + 1)); done
 check "the expired entry is deleted, not just hidden" sh -c "! ldapsearch -x -LLL -H $URI -b '$(dn expire@x)' -s base -e manageDSAit 1.1 2>/dev/null | grep -q '^dn:'"
 
+# a refresh that puts the time later: kept past its first time, gone after
+# its new one (the index moves the entry when the first time comes)
+reg later@x "entryTtl: 2"; ldapexop -x -H "$URI" refresh "$(dn later@x)" 4 >/dev/null
+sleep 3
+check "an entry refreshed from 2 to 4 s is there after 3 s" test -n "$(ttl "$(dn later@x)")"
+i=0; while [ $i -lt 40 ] && [ -n "$(ttl "$(dn later@x)")" ]; do sleep 0.05; i=$((i + 1)); done
+check "... and gone within 1 s after its new TTL" test $i -lt 40
+stored_later() { ldapsearch -x -LLL -H "$URI" -b "$(dn later@x)" -s base -e manageDSAit 1.1 2>/dev/null | grep -q '^dn:'; }
+i=0; while [ $i -lt 40 ] && stored_later; do sleep 0.05; i=$((i + 1)); done
+check "... deleted, not just hidden" test $i -lt 40
+
 # the five refresh paths, each on a fresh 3-second entry
 reg ka@x; "$WIRE" -H 127.0.0.1 -p "$PORT" keepalive ka@x > "$T/ka.out"
 check "keep-alive search (sttl=10) returns the entry" grep -q '^ok - keepalive: entry DN' "$T/ka.out"
