@@ -68,12 +68,11 @@ int64_t dynttl_now( void );
 void ttl_queue_init( ttl_info *ti );
 void ttl_queue_destroy( ttl_info *ti );
 int ttl_queue_set( ttl_info *ti, struct berval *ndn, int64_t expire );
-int ttl_queue_refresh( ttl_info *ti, struct berval *ndn, int64_t expire, int ttl,
-	int urgent );
+int ttl_queue_refresh( ttl_info *ti, struct berval *ndn, int64_t stored,
+	int64_t expire, int ttl );
 int64_t ttl_queue_get( ttl_info *ti, struct berval *ndn );
 void ttl_queue_flush( ttl_info *ti, Operation *op );
 void ttl_queue_remove( ttl_info *ti, struct berval *ndn );
-int ttl_queue_has( ttl_info *ti, struct berval *ndn );
 int ttl_queue_start( ttl_info *ti );
 void ttl_queue_stop( ttl_info *ti );
 
@@ -87,7 +86,6 @@ int dynttl_clamp( ttl_info *ti, long secs );
 int dynttl_persist( Operation *op, ttl_info *ti, struct berval *ndn,
 	long ttl, int64_t expire );
 int dynttl_is_dynamic( Entry *e, int64_t *expire );
-int dynttl_write_now( int64_t stored, int64_t expire, int64_t now );
 int dynttl_load( ttl_info *ti, BackendDB *be, void *ctx );
 void dynttl_time2str( int64_t ms, struct berval *bv, char *buf );
 

@@ -146,13 +146,12 @@ dynttl_op_extended( Operation *op, SlapReply *rs )
 		rs->sr_text = "time-to-live exceeds dynttl-max-ttl";
 		rc = LDAP_SIZELIMIT_EXCEEDED;
 	} else {
-		/* written behind, as keep-alives are (ttlops.c) */
-		int64_t stored = expire, now = dynttl_now();
+		/* written behind, as keep-alives are (ttl_queue_refresh) */
+		int64_t stored = expire;
 		ttl = dynttl_clamp( ti, ttl );
-		expire = now + (int64_t)ttl * 1000;
+		expire = dynttl_now() + (int64_t)ttl * 1000;
 		rc = LDAP_SUCCESS;
-		if ( ttl_queue_refresh( ti, &ndn, expire, (int)ttl,
-			dynttl_write_now( stored, expire, now ) ) )
+		if ( ttl_queue_refresh( ti, &ndn, stored, expire, (int)ttl ) )
 			rc = dynttl_persist( op, ti, &ndn, ttl, expire );
 		if ( rc == LDAP_SUCCESS )
 			set_response( op, rs, ttl );

@@ -470,7 +470,7 @@ dynttl_op_delete( Operation *op, SlapReply *rs )
 
 	/* the stored name: the request's when the index knows it (expiry
 	 * deletes, LDAPv3 clients), else the entry's (NetMeeting's DNs) */
-	if ( ttl_queue_has( mc.mc_ti, &op->o_req_ndn ) ) {
+	if ( ttl_queue_get( mc.mc_ti, &op->o_req_ndn ) >= 0 ) {
 		ber_dupbv_x( &mc.mc_ndn, &op->o_req_ndn, op->o_tmpmemctx );
 	} else {
 		if ( overlay_entry_get_ov( op, &op->o_req_ndn, NULL, NULL, 0, &e, on ) ||
@@ -491,7 +491,6 @@ typedef struct srch_ctx {
 	int		sc_n;
 	struct berval	sc_ndn[16];	/* refreshed entries to record */
 	int64_t		sc_exp[16];	/* ... and the times the index has */
-	int		sc_more;	/* some did not fit: record them one by one */
 } srch_ctx;
 
 /* N from a top-level AND that holds (sttl=N) */
@@ -518,19 +517,6 @@ set_expire( Operation *op, SlapReply *rs, slap_overinst *on, int64_t expire )
 	dynttl_time2str( expire, &ev, ebuf );
 	if ( ( a = find_type( rs->sr_entry, dynttl_ad_expire ) ) )
 		ber_bvreplace( &a->a_vals[0], &ev );
-}
-
-/* Whether a refresh from stored to expire must reach the entry before
- * the reply rather than behind it.  Expiry Deletes assert that the
- * entry's time has passed, which holds because the entry's time is never
- * later than the index's: a refresh that moves the time earlier (a
- * 10-minute keep-alive of a 30-minute registration) is written at once.
- * So is the refresh of a lapsed entry, whose Delete may be under way:
- * only the new time in the entry makes that Delete's assertion fail. */
-int
-dynttl_write_now( int64_t stored, int64_t expire, int64_t now )
-{
-	return stored <= now || expire < stored;
 }
 
 /* record the refreshes of this search in the entries */
@@ -586,8 +572,8 @@ srch_cb( Operation *op, SlapReply *rs )
 		int64_t now = dynttl_now(), stored = expire;
 		int stale = stored <= now, now_too;
 		expire = now + (int64_t)sc->sc_secs * 1000;
-		now_too = ttl_queue_refresh( ti, &rs->sr_entry->e_nname, expire,
-			sc->sc_secs, dynttl_write_now( stored, expire, now ) );
+		now_too = ttl_queue_refresh( ti, &rs->sr_entry->e_nname, stored,
+			expire, sc->sc_secs );
 		/* the reply shows the new TTL, and a lapsed entry refreshed
 		 * before its Delete is not hidden */
 		if ( stale || shows_ttl( op, rs->sr_entry ) )

@@ -99,6 +99,18 @@ next_due( ttl_info *ti )
 	return next;
 }
 
+/* the node of ndn, NULL when the index has none; ti_mutex held */
+static ttl_node *
+node_find( ttl_info *ti, struct berval *ndn )
+{
+	ttl_node key;
+	TAvlnode *t;
+
+	key.tn_ndn = *ndn;
+	t = ldap_tavl_find2( ti->ti_by_dn, &key, cmp_dn );
+	return t ? t->avl_data : NULL;
+}
+
 /* the node of ndn, created when missing, with its new expiry time and
  * its place in the time order; ti_mutex held.  A lazy move (a refresh)
  * that puts the time later leaves the node where it is: when the timer
@@ -107,13 +119,10 @@ next_due( ttl_info *ti )
 static ttl_node *
 node_move( ttl_info *ti, struct berval *ndn, int64_t expire, int lazy, int *fresh )
 {
-	ttl_node key, *n;
-	TAvlnode *t;
+	ttl_node *n;
 
-	key.tn_ndn = *ndn;
 	*fresh = 0;
-	if ( ( t = ldap_tavl_find2( ti->ti_by_dn, &key, cmp_dn ) ) != NULL ) {
-		n = t->avl_data;
+	if ( ( n = node_find( ti, ndn ) ) != NULL ) {
 		if ( lazy && expire >= n->tn_queued ) {
 			n->tn_expire = expire;
 			return n;
@@ -146,15 +155,22 @@ ttl_queue_set( ttl_info *ti, struct berval *ndn, int64_t expire )
 	return fresh;
 }
 
-/* A refresh.  With dynttl-persist-delay the entry learns the new time
- * in the next write-behind pass, so a keep-alive costs no write of its
- * own and an entry refreshed again meanwhile is written once.  Returns 1
- * when the caller must write it now: when it says so (urgent) or no
- * delay is configured. */
+/* A refresh from the time the entry holds (stored, -1 for none) to
+ * expire.  With dynttl-persist-delay the entry learns the new time in the
+ * next write-behind pass, so a keep-alive costs no write of its own and
+ * an entry refreshed again meanwhile is written once.  Returns 1 when the
+ * caller must write it now: with no delay configured, and for two kinds
+ * of refresh.  Expiry Deletes assert that the entry's time has passed,
+ * which holds because the entry's time is never later than the index's:
+ * a refresh that moves the time earlier (a 10-minute keep-alive of a
+ * 30-minute registration) is written at once.  So is the refresh of a
+ * lapsed entry, whose Delete may be under way: only the new time in the
+ * entry makes that Delete's assertion fail. */
 int
-ttl_queue_refresh( ttl_info *ti, struct berval *ndn, int64_t expire, int ttl,
-	int urgent )
+ttl_queue_refresh( ttl_info *ti, struct berval *ndn, int64_t stored,
+	int64_t expire, int ttl )
 {
+	int urgent = stored <= dynttl_now() || expire < stored;
 	ttl_node *n;
 	int fresh;
 
@@ -188,14 +204,11 @@ ttl_queue_refresh( ttl_info *ti, struct berval *ndn, int64_t expire, int ttl,
 int64_t
 ttl_queue_get( ttl_info *ti, struct berval *ndn )
 {
-	ttl_node key;
-	TAvlnode *t;
+	ttl_node *n;
 	int64_t expire;
 
-	key.tn_ndn = *ndn;
 	pthread_mutex_lock( &ti->ti_mutex );
-	t = ldap_tavl_find2( ti->ti_by_dn, &key, cmp_dn );
-	expire = t ? ( (ttl_node *)t->avl_data )->tn_expire : -1;
+	expire = ( n = node_find( ti, ndn ) ) ? n->tn_expire : -1;
 	pthread_mutex_unlock( &ti->ti_mutex );
 	return expire;
 }
@@ -217,16 +230,12 @@ ttl_queue_flush( ttl_info *ti, Operation *op )
 	ti->ti_flush_at = 0;
 	pthread_mutex_unlock( &ti->ti_mutex );
 	for ( i = 0; i < n; i++ ) {
-		ttl_node key, *x;
-		TAvlnode *t;
+		ttl_node *x;
 		int64_t expire = -1;
 		int ttl = 0;
 
-		key.tn_ndn = list[i];
 		pthread_mutex_lock( &ti->ti_mutex );
-		if ( ( t = ldap_tavl_find2( ti->ti_by_dn, &key, cmp_dn ) ) &&
-			( x = t->avl_data )->tn_dirty )
-		{
+		if ( ( x = node_find( ti, &list[i] ) ) && x->tn_dirty ) {
 			expire = x->tn_expire;
 			ttl = x->tn_ttl;
 			x->tn_dirty = 0;
@@ -244,32 +253,17 @@ ttl_queue_flush( ttl_info *ti, Operation *op )
 static void
 queue_remove( ttl_info *ti, struct berval *ndn, int64_t expire )
 {
-	ttl_node key, *n;
-	TAvlnode *t;
+	ttl_node *n;
 
-	key.tn_ndn = *ndn;
 	pthread_mutex_lock( &ti->ti_mutex );
-	t = ldap_tavl_find2( ti->ti_by_dn, &key, cmp_dn );
-	if ( t && ( expire < 0 || ( (ttl_node *)t->avl_data )->tn_expire == expire ) ) {
-		n = ldap_tavl_delete( &ti->ti_by_dn, &key, cmp_dn );
+	n = node_find( ti, ndn );
+	if ( n && ( expire < 0 || n->tn_expire == expire ) ) {
+		ldap_tavl_delete( &ti->ti_by_dn, n, cmp_dn );
 		ldap_tavl_delete( &ti->ti_by_time, n, cmp_time );
 		node_free( n );
 		ti->ti_count--;
 	}
 	pthread_mutex_unlock( &ti->ti_mutex );
-}
-
-int
-ttl_queue_has( ttl_info *ti, struct berval *ndn )
-{
-	ttl_node key;
-	int found;
-
-	key.tn_ndn = *ndn;
-	pthread_mutex_lock( &ti->ti_mutex );
-	found = ldap_tavl_find2( ti->ti_by_dn, &key, cmp_dn ) != NULL;
-	pthread_mutex_unlock( &ti->ti_mutex );
-	return found;
 }
 
 void
