@@ -82,6 +82,9 @@ int ils_store_scan( ils_info *ii, char kind, struct berval *from,
 long ils_store_count( ils_info *ii );
 
 /* entry.c: canonical entries, virtual containers, limits */
+#define ILS_DN_DYNAMIC	"ou=Dynamic,o=Intranet"	/* people, conferences */
+#define ILS_DN_APPCONT	"appName=MS-NetMeeting,ou=Applications,o=Intranet"
+AttributeDescription *ils_entry_naming_ad( enum ilsdn_kind kind );
 int ils_entry_name( Operation *op, enum ilsdn_kind kind, struct berval *id,
 	Entry *e );
 Entry *ils_entry_container( enum ilsdn_kind kind );

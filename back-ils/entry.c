@@ -67,6 +67,20 @@ ils_send_error( Operation *op, SlapReply *rs, int err, const char *text )
 	return err;
 }
 
+/* cn names persons and application users, uid conferences */
+AttributeDescription *
+ils_entry_naming_ad( enum ilsdn_kind kind )
+{
+	static AttributeDescription *uid;
+	const char *text;
+
+	if ( kind != ILSDN_CONF )
+		return slap_schema.si_ad_cn;
+	if ( !uid )
+		slap_str2ad( "uid", &uid, &text );
+	return uid;
+}
+
 /* give e its canonical name: cn=<cn>,ou=Dynamic,o=Intranet for a person,
  * uid=<uid>,ou=Dynamic,o=Intranet for a conference and
  * cn=<cn>,appName=MS-NetMeeting,ou=Applications,o=Intranet for the
@@ -75,8 +89,7 @@ int
 ils_entry_name( Operation *op, enum ilsdn_kind kind, struct berval *id, Entry *e )
 {
 	const char *type = kind == ILSDN_CONF ? "uid=" : "cn=";
-	const char *suffix = kind == ILSDN_APPUSER ?
-		",appName=MS-NetMeeting,ou=Applications,o=Intranet" : ",ou=Dynamic,o=Intranet";
+	const char *suffix = kind == ILSDN_APPUSER ? "," ILS_DN_APPCONT : "," ILS_DN_DYNAMIC;
 	struct berval dn, pdn, ndn;
 	int rc;
 
@@ -116,10 +129,9 @@ ils_entry_container( enum ilsdn_kind kind )
 {
 	static const struct { enum ilsdn_kind k; const char *dn, *oc, *type, *val; } c[] = {
 		{ ILSDN_ROOT, "o=Intranet", "organization", "o", "Intranet" },
-		{ ILSDN_DYNAMIC, "ou=Dynamic,o=Intranet", "organizationalUnit", "ou", "Dynamic" },
+		{ ILSDN_DYNAMIC, ILS_DN_DYNAMIC, "organizationalUnit", "ou", "Dynamic" },
 		{ ILSDN_APPS, "ou=Applications,o=Intranet", "organizationalUnit", "ou", "Applications" },
-		{ ILSDN_APPCONT, "appName=MS-NetMeeting,ou=Applications,o=Intranet",
-			"extensibleObject", "appName", "MS-NetMeeting" },
+		{ ILSDN_APPCONT, ILS_DN_APPCONT, "extensibleObject", "appName", "MS-NetMeeting" },
 		{ 0 }
 	};
 	struct berval dn;
@@ -150,15 +162,13 @@ int
 ils_entry_identity( Operation *op, enum ilsdn_kind kind, Entry *e, struct berval *id )
 {
 	ils_info *ii = op->o_bd->be_private;
-	AttributeDescription *ad = slap_schema.si_ad_cn;
+	AttributeDescription *ad = ils_entry_naming_ad( kind );
 	ObjectClass *oc = ii->ii_oc_rtperson;
-	const char *text;
 	struct berval name;
 
+	if ( !ad )
+		return LDAP_OTHER;
 	if ( kind == ILSDN_CONF ) {
-		ad = NULL;
-		if ( slap_str2ad( "uid", &ad, &text ) )
-			return LDAP_OTHER;
 		oc = ii->ii_oc_conf;
 	} else if ( kind == ILSDN_APPUSER ) {
 		oc = ii->ii_oc_appuser;

@@ -13,20 +13,6 @@
 #include "slap.h"
 #include "back-ils.h"
 
-/* cn names persons and application users, uid conferences */
-static AttributeDescription *
-ils_naming_ad( ils_name *nm )
-{
-	static AttributeDescription *uid;
-	const char *text;
-
-	if ( nm->in_dn.kind != ILSDN_CONF )
-		return slap_schema.si_ad_cn;
-	if ( !uid )
-		slap_str2ad( "uid", &uid, &text );
-	return uid;
-}
-
 /* every naming value in the modification must be the entry's own */
 static int
 same_identity( Modification *mod, struct berval *cn )
@@ -58,7 +44,7 @@ apply_one( Operation *op, Entry *e, Modification *mod, ils_name *nm,
 			ils_entry_drop_app( e );
 		return LDAP_SUCCESS;
 	}
-	if ( ad == ils_naming_ad( nm ) ) {
+	if ( ad == ils_entry_naming_ad( nm->in_dn.kind ) ) {
 		if ( same_identity( mod, &nm->in_dn.cn ) )
 			return LDAP_SUCCESS;
 		*text = "the cn names the registration: delete and add again to change it";
@@ -89,7 +75,7 @@ apply_one( Operation *op, Entry *e, Modification *mod, ils_name *nm,
 }
 
 /* only replaces made by the server itself (the TTL overlay recording a
- * refresh): they need neither a private copy nor the application join */
+ * refresh): they need neither the limits check nor the application join */
 static int
 internal_replaces( Modifications *ml )
 {
@@ -99,11 +85,11 @@ internal_replaces( Modifications *ml )
 	return 1;
 }
 
-/* The TTL overlay's record of a keep-alive: internal replaces of one
- * value each, of different attributes, none that apply_one() treats
- * specially, by the rootdn (no ACL applies) without an assertion.  Such a
- * Modify needs nothing of the entry but its record, which
- * ils_store_patch() changes without decoding it. */
+/* The TTL overlay's record of a keep-alive: internal replaces (the
+ * caller has checked that) of one value each, of different attributes,
+ * none that apply_one() treats specially, by the rootdn (no ACL applies)
+ * without an assertion.  Such a Modify needs nothing of the entry but
+ * its record, which ils_store_patch() changes without decoding it. */
 static int
 patchable( Operation *op, ils_name *nm )
 {
@@ -114,11 +100,10 @@ patchable( Operation *op, ils_name *nm )
 	if ( get_assert( op ) || !be_isroot( op ) )
 		return 0;
 	for ( ml = op->orm_modlist; ml; ml = ml->sml_next ) {
-		if ( !( ml->sml_flags & SLAP_MOD_INTERNAL ) ||
-			ml->sml_op != LDAP_MOD_REPLACE || ml->sml_numvals != 1 ||
+		if ( ml->sml_numvals != 1 ||
 			!ml->sml_values || BER_BVISNULL( &ml->sml_values[0] ) ||
 			!BER_BVISNULL( &ml->sml_values[1] ) || ml->sml_nvalues ||
-			ml->sml_desc == ils_naming_ad( nm ) ||
+			ml->sml_desc == ils_entry_naming_ad( nm->in_dn.kind ) ||
 			ml->sml_desc == slap_schema.si_ad_objectClass ||
 			ml->sml_desc == ii->ii_ad_modop || ++n > ILS_PATCH_MODS )
 			return 0;
@@ -140,7 +125,7 @@ modify_entry( Operation *op, MDB_txn *txn, ils_name *nm, const char **text,
 	Entry *e, *stored;
 	int rc;
 
-	if ( patchable( op, nm ) ) {
+	if ( fast && patchable( op, nm ) ) {
 		rc = ils_store_patch( ii, txn, &nm->in_key, op->orm_modlist );
 		if ( rc == LDAP_NO_SUCH_OBJECT )
 			*text = "no such registration";

@@ -174,17 +174,16 @@ rec_sort( Attribute *a )
  * Names that need escaping do not match and are stored whole. */
 typedef struct rec_name {
 	char		sn_kind;	/* the key's first byte */
-	int		sn_uid;		/* named by uid, not cn */
+	enum ilsdn_kind	sn_dnkind;	/* which names it (ils_entry_naming_ad) */
 	struct berval	sn_type, sn_suffix, sn_nsuffix;
 } rec_name;
 
 static const rec_name rec_names[] = {
-	{ ILS_KEY_PERSON, 0, BER_BVC( "cn=" ), BER_BVC( ",ou=Dynamic,o=Intranet" ),
+	{ ILS_KEY_PERSON, ILSDN_PERSON, BER_BVC( "cn=" ), BER_BVC( "," ILS_DN_DYNAMIC ),
 		BER_BVC( ",ou=dynamic,o=intranet" ) },
-	{ ILS_KEY_CONF, 1, BER_BVC( "uid=" ), BER_BVC( ",ou=Dynamic,o=Intranet" ),
+	{ ILS_KEY_CONF, ILSDN_CONF, BER_BVC( "uid=" ), BER_BVC( "," ILS_DN_DYNAMIC ),
 		BER_BVC( ",ou=dynamic,o=intranet" ) },
-	{ ILS_KEY_APPUSER, 0, BER_BVC( "cn=" ),
-		BER_BVC( ",appName=MS-NetMeeting,ou=Applications,o=Intranet" ),
+	{ ILS_KEY_APPUSER, ILSDN_APPUSER, BER_BVC( "cn=" ), BER_BVC( "," ILS_DN_APPCONT ),
 		BER_BVC( ",appName=ms-netmeeting,ou=applications,o=intranet" ) },
 };
 
@@ -192,13 +191,8 @@ static const rec_name rec_names[] = {
 static struct berval *
 name_value( const rec_name *sn, Entry *e )
 {
-	static AttributeDescription *uid;
-	const char *text;
-	Attribute *a;
+	Attribute *a = attr_find( e->e_attrs, ils_entry_naming_ad( sn->sn_dnkind ) );
 
-	if ( sn->sn_uid && !uid )
-		slap_str2ad( "uid", &uid, &text );
-	a = attr_find( e->e_attrs, sn->sn_uid ? uid : slap_schema.si_ad_cn );
 	return a && a->a_numvals ? &a->a_vals[0] : NULL;
 }
 
