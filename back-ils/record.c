@@ -231,18 +231,28 @@ name_build( struct berval *dn, const struct berval *type, struct berval *value,
 	dn->bv_val[dn->bv_len] = '\0';
 }
 
+/* what the names of e are made of: its kind, the naming value and the
+ * key's normalised value; NULL when the key or e gives none */
+static const rec_name *
+name_parts( struct berval *key, Entry *e, struct berval **v, struct berval *kv )
+{
+	const rec_name *sn = name_kind( key );
+
+	if ( !sn || !( *v = name_value( sn, e ) ) )
+		return NULL;
+	kv->bv_val = key->bv_val + 1;
+	kv->bv_len = key->bv_len - 1;
+	return sn;
+}
+
 /* whether e's DNs are the ones the key and the naming value give */
 static int
 name_derived( struct berval *key, Entry *e )
 {
-	const rec_name *sn = name_kind( key );
 	struct berval *v, kv;
+	const rec_name *sn = name_parts( key, e, &v, &kv );
 
-	if ( !sn || !( v = name_value( sn, e ) ) )
-		return 0;
-	kv.bv_val = key->bv_val + 1;
-	kv.bv_len = key->bv_len - 1;
-	return name_is( &e->e_name, &sn->sn_type, v, &sn->sn_suffix ) &&
+	return sn && name_is( &e->e_name, &sn->sn_type, v, &sn->sn_suffix ) &&
 		name_is( &e->e_nname, &sn->sn_type, &kv, &sn->sn_nsuffix );
 }
 
@@ -250,13 +260,11 @@ name_derived( struct berval *key, Entry *e )
 static int
 name_rebuild( struct berval *key, Entry *e )
 {
-	const rec_name *sn = name_kind( key );
 	struct berval *v, kv;
+	const rec_name *sn = name_parts( key, e, &v, &kv );
 
-	if ( !sn || !( v = name_value( sn, e ) ) )
+	if ( !sn )
 		return -1;
-	kv.bv_val = key->bv_val + 1;
-	kv.bv_len = key->bv_len - 1;
 	name_build( &e->e_name, &sn->sn_type, v, &sn->sn_suffix );
 	name_build( &e->e_nname, &sn->sn_type, &kv, &sn->sn_nsuffix );
 	return 0;
