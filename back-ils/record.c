@@ -396,7 +396,7 @@ ils_record_decode( struct berval *key, struct berval *rec, Entry **ep )
 fail:
 	Debug( LDAP_DEBUG_ANY, "back-ils: a damaged record (%s)\n",
 		e->e_name.bv_val ? e->e_name.bv_val : "no DN" );
-	entry_free( e );
+	ils_record_free( e );
 	return LDAP_OTHER;
 }
 
