@@ -165,13 +165,13 @@ typedef struct pick {
 	int			p_latin1;
 } pick;
 
-#define ILS_PICKS	256
+#define ILS_PICKS	512	/* on the stack; larger replies use op memory */
 
 /* The reply's attribute shares the stored entry's values (no copy: a
  * browse sends hundreds of entries), which is why the reply entry is not
  * modifiable: an overlay that changes it gets its own copy first
  * (rs_entry2modifiable).  Values an LDAPv2 client gets in Latin-1 are
- * copied and converted.  a comes from the caller's block (or is NULL). */
+ * copied and converted.  r comes from the caller's block (or is NULL). */
 static Attribute *
 copy_as( Attribute *r, pick *p )
 {
@@ -199,9 +199,10 @@ copy_as( Attribute *r, pick *p )
 	return r;
 }
 
-/* the attributes of the reply to stored, in order */
+/* the attributes of the reply to stored, in order: at most max, which
+ * the caller makes enough for every match */
 static int
-pick_attrs( Operation *op, ils_reply *r, Entry *stored, pick *picks )
+pick_attrs( Operation *op, ils_reply *r, Entry *stored, pick *picks, int max )
 {
 	ils_info *ii = op->o_bd->be_private;
 	AttributeName *an = op->ors_attrs;
@@ -211,20 +212,20 @@ pick_attrs( Operation *op, ils_reply *r, Entry *stored, pick *picks )
 
 	memset( used, 0, sizeof( used ) );
 	/* the requested attributes, in request order, under requested names */
-	for ( i = 0; i < r->ir_nattrs && n < ILS_PICKS; i++ ) {
+	for ( i = 0; i < r->ir_nattrs && n < max; i++ ) {
 		AttributeDescription *clone = &r->ir_clones[i];
 		int found = 0;
 
 		if ( !an[i].an_desc )
 			continue;
-		for ( s = stored->e_attrs, k = 0; s && n < ILS_PICKS; s = s->a_next, k++ ) {
+		for ( s = stored->e_attrs, k = 0; s && n < max; s = s->a_next, k++ ) {
 			if ( !is_at_subtype( s->a_desc->ad_type, clone->ad_type ) )
 				continue;
 			picks[n++] = (pick){ s, clone, r->ir_latin1 };
 			if ( k < (int)sizeof( used ) ) used[k] = 1;
 			found = 1;
 		}
-		if ( !found && n < ILS_PICKS && ii->ii_ad_sttl &&
+		if ( !found && n < max && ii->ii_ad_sttl &&
 			clone->ad_type == ii->ii_ad_sttl->ad_type )
 			picks[n++] = (pick){ NULL, clone, 0 };
 	}
@@ -232,7 +233,7 @@ pick_attrs( Operation *op, ils_reply *r, Entry *stored, pick *picks )
 	 * an empty list, and operational ones always, since overlays above
 	 * (the TTL overlay) read them; send_search_entry() drops what was not
 	 * asked for */
-	for ( s = stored->e_attrs, k = 0; s && n < ILS_PICKS; s = s->a_next, k++ ) {
+	for ( s = stored->e_attrs, k = 0; s && n < max; s = s->a_next, k++ ) {
 		int oper = is_at_operational( s->a_desc->ad_type );
 		if ( k < (int)sizeof( used ) && used[k] )
 			continue;
@@ -252,12 +253,19 @@ ils_reply_entry( Operation *op, ils_reply *r, Entry *stored )
 {
 	Entry *e = entry_alloc();
 	Attribute **tail = &e->e_attrs, *block, *a;
-	pick picks[ILS_PICKS];
-	int i, n;
+	pick local[ILS_PICKS], *picks = local;
+	int i, n, max;
 
 	ber_dupbv( &e->e_name, &stored->e_name );
 	ber_dupbv( &e->e_nname, &stored->e_nname );
-	n = pick_attrs( op, r, stored, picks );
+	/* each requested name may match every stored attribute (a
+	 * supertype), and each stored attribute may go once more */
+	for ( a = stored->e_attrs, n = 0; a; a = a->a_next )
+		n++;
+	max = n * ( r->ir_nattrs + 1 ) + r->ir_nattrs;
+	if ( max > ILS_PICKS )
+		picks = op->o_tmpalloc( max * sizeof( pick ), op->o_tmpmemctx );
+	n = pick_attrs( op, r, stored, picks, max );
 	block = n ? attrs_alloc( n ) : NULL;
 	for ( i = 0; i < n; i++ ) {
 		Attribute *next = block ? block->a_next : NULL;
@@ -274,5 +282,7 @@ ils_reply_entry( Operation *op, ils_reply *r, Entry *stored )
 			tail = &a->a_next;
 		}
 	}
+	if ( picks != local )
+		op->o_tmpfree( picks, op->o_tmpmemctx );
 	return e;
 }
