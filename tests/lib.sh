@@ -85,6 +85,13 @@ lmodify() { ldapmodify -x -H "$URI" "$@"; }
 # that never got here as a failure
 finish() { echo "ok - $(basename "$0") ran to the end"; }
 
+# dn CN: a registration's canonical DN
+dn() { echo "cn=$1,ou=Dynamic,o=Intranet"; }
+# ttl DN: the entryTtl a client reads (empty when the entry is gone)
+ttl() { ldapsearch -x -LLL -H "$URI" -b "$1" -s base entryTtl 2>/dev/null | sed -n 's/^entryTtl: //p'; }
+# between VALUE LOW HIGH: VALUE is a number from LOW to HIGH
+between() { awk -v v="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(v != "" && v >= lo && v <= hi) }'; }
+
 # ldif_add DN [ATTR: VALUE ...]: an LDAPv3 Add from the arguments
 ldif_add() {
 	dn=$1; shift

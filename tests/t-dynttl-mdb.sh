@@ -32,8 +32,6 @@ start_slapd -f "$T/slapd.conf" -F "$T/slapd.d" || exit 1
 check "slapd.conf was converted to cn=config" test -f "$T/slapd.d/cn=config.ldif"
 ADM="-D cn=admin,dc=example,dc=com -w secret"
 madd() { ldapadd -x -H "$URI" $ADM; }
-ttl() { ldapsearch -x -LLL -H "$URI" -b "$1" -s base entryTtl 2>/dev/null | sed -n 's/^entryTtl: //p'; }
-between() { awk -v v="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(v != "" && v >= lo && v <= hi) }'; }
 dyn() { printf 'dn: cn=%s,dc=example,dc=com\nobjectClass: inetOrgPerson\nobjectClass: dynamicObject\ncn: %s\nsn: D\n' "$1" "$1" | madd >/dev/null; }
 
 check "static base entries" sh -c "printf 'dn: dc=example,dc=com\nobjectClass: domain\ndc: example\n\ndn: cn=static,dc=example,dc=com\nobjectClass: inetOrgPerson\ncn: static\nsn: S\nuserPassword: pw\n' | ldapadd -x -H $URI $ADM"

@@ -7,11 +7,7 @@ CONF=$(ils_conf "$T/d")
 start_slapd -f "$CONF" || exit 1
 
 now() { date +%s.%N; }
-# ttl DN: the entryTtl a client reads (empty when the entry is gone)
-ttl() { ldapsearch -x -LLL -H "$URI" -b "$1" -s base entryTtl 2>/dev/null | sed -n 's/^entryTtl: //p'; }
-dn() { echo "cn=$1,ou=Dynamic,o=Intranet"; }
 reg() { u=$1; shift; ldif_add "c=-,o=Microsoft, cn=$u, objectClass=rtPerson" "cn: $u" "sipaddress: 16777343" "$@" >/dev/null; }
-between() { awk -v v="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(v != "" && v >= lo && v <= hi) }'; }
 modify() { printf "dn: %s\nchangetype: modify\nreplace: %s\n%s: %s\n" "$1" "$2" "$2" "$3" | ldapmodify -x -H "$URI"; }
 
 # creation

@@ -12,7 +12,6 @@ CONF=$T/slapd.conf
 check "the configuration sets dynttl-persist-delay 0" grep -qx 'dynttl-persist-delay 0' "$CONF"
 start_slapd -f "$CONF" || exit 1
 
-dn() { echo "cn=$1,ou=Dynamic,o=Intranet"; }
 # read DN: the whole entry as LDIF, user and operational attributes
 read_entry() { lsearch -b "$(dn "$1")" -s base -e manageDSAit '*' '+'; }
 # rest FILE: the entry without the two attributes a refresh writes
