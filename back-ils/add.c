@@ -89,6 +89,9 @@ ils_back_add( Operation *op, SlapReply *rs )
 	case ILSDN_PERSON:
 	case ILSDN_APPUSER:
 	case ILSDN_CONF:
+		if ( !ilsdn_name_ok( &nm.in_dn.cn ) )
+			return ils_send_error( op, rs, LDAP_INVALID_DN_SYNTAX,
+				"the naming value holds a control character" );
 		break;
 	case ILSDN_BAD:
 		return ils_send_error( op, rs, LDAP_NAMING_VIOLATION, nm.in_dn.err );

@@ -100,6 +100,9 @@ int ils_entry_get_rw( Operation *op, struct berval *ndn, ObjectClass *oc,
 	AttributeDescription *at, int rw, Entry **ep );
 int ils_entry_release_rw( Operation *op, Entry *e, int rw );
 
+/* txn.c: the frontend's Start Transaction, closed to anonymous clients */
+int ils_txn_guard( void );
+
 /* filter.c */
 Filter *ils_filter_rewrite( Operation *op, Filter *f );
 void ils_filter_free( Operation *op, Filter *f );

@@ -116,14 +116,30 @@ widen_h323( Operation *op, Filter *f )
 	return 0;
 }
 
+/* The rewritten term keeps the assertion's description: free the value
+ * and the assertion, not the description.  An undefined attribute's
+ * description is a temporary in op memory (SLAP_DESC_TEMPORARY) that
+ * filter_free_x() frees with the new term; ava_free() would free it too. */
+static void
+ava_free_keep_desc( Operation *op, AttributeAssertion *ava )
+{
+	op->o_tmpfree( ava->aa_value.bv_val, op->o_tmpmemctx );
+	op->o_tmpfree( ava, op->o_tmpmemctx );
+}
+
 static void
 rewrite_eq( Operation *op, Filter *f )
 {
 	ils_info *ii = op->o_bd->be_private;
-	AttributeDescription *ad = f->f_av_desc;
-	struct berval v = f->f_av_value;
-
 	AttributeAssertion *ava = f->f_ava;
+	AttributeDescription *ad = ava->aa_desc;
+	struct berval v = ava->aa_value;
+
+	/* An unknown attribute or option: slapd's get_filter() marked the
+	 * term Undefined and test_filter() answers so without reading it;
+	 * '%' does not make it mean more. */
+	if ( f->f_choice & SLAPD_FILTER_UNDEFINED )
+		return;
 
 	if ( ii->ii_ad_sttl && ad->ad_type == ii->ii_ad_sttl->ad_type ) {
 		set_computed( f, LDAP_COMPARE_TRUE );
@@ -134,11 +150,16 @@ rewrite_eq( Operation *op, Filter *f )
 	} else if ( all_percent( &v ) ) {
 		f->f_choice = LDAP_FILTER_PRESENT;
 		f->f_desc = ad;
+		ava_free_keep_desc( op, ava );
+		return;
 	} else if ( ad->ad_type->sat_substr ) {
 		to_substrings( op, f, ad, &v );
+		ava_free_keep_desc( op, ava );
+		return;
 	} else {
 		set_computed( f, LDAP_COMPARE_FALSE );
 	}
+	/* the term no longer refers to the assertion at all */
 	ava_free( op, ava, 1 );
 }
 

@@ -49,6 +49,36 @@ unlisted( ils_info *ii, Entry *e )
 	return a && a->a_numvals && a->a_vals[0].bv_len == 1 && a->a_vals[0].bv_val[0] == '0';
 }
 
+/* The Dialer's rtApplicationUser (its address as cn, its port) shares its
+ * person's naming value (ils_app_join): it is as unlisted as the person. */
+static int
+app_unlisted( ils_info *ii, Entry *e )
+{
+	ils_name nm;
+	Entry *person = NULL;
+	int hide;
+
+	if ( !is_entry_objectclass( e, ii->ii_oc_appuser, 0 ) )
+		return 0;
+	ils_parse_dn( &e->e_nname, &nm );
+	if ( nm.in_dn.kind != ILSDN_APPUSER )
+		return 0;
+	nm.in_buf[0] = ILS_KEY_PERSON;
+	if ( ils_store_get( ii, NULL, &nm.in_key, &person ) != LDAP_SUCCESS || !person )
+		return 0;
+	hide = unlisted( ii, person );
+	ils_record_free( person );
+	return hide;
+}
+
+static int
+hidden( Operation *op, ils_search *is, Entry *e )
+{
+	ils_info *ii = op->o_bd->be_private;
+
+	return is->is_listing && ( unlisted( ii, e ) || app_unlisted( ii, e ) );
+}
+
 static int
 limits_hit( Operation *op, SlapReply *rs )
 {
@@ -68,7 +98,7 @@ send_one( Operation *op, SlapReply *rs, ils_search *is, Entry *e )
 	Entry *r;
 	int rc;
 
-	if ( ( is->is_listing && unlisted( op->o_bd->be_private, e ) ) ||
+	if ( hidden( op, is, e ) ||
 		test_filter( op, e, is->is_filter ) != LDAP_COMPARE_TRUE )
 	{
 		ils_record_free( e );

@@ -18,6 +18,23 @@
 #define TTL_INFO( op ) \
 	( (ttl_info *)( (slap_overinst *)(op)->o_bd->bd_info )->on_bi.bi_private )
 
+/* A client's TTL value in seconds; sttl counts minutes (MS-TAIL 2.2.5).
+ * 0 for a value that is not a positive number.  A value beyond RFC 2589's
+ * longest TTL saturates before the multiplication, so no hostile number
+ * can wrap around to a short (or a negative) TTL; dynttl_clamp() then
+ * applies the configured bounds. */
+static long
+value2secs( struct berval *v, int minutes )
+{
+	long n = strtol( v->bv_val, NULL, 10 );
+
+	if ( n <= 0 )
+		return 0;
+	if ( n > DYNTTL_RFC_MAX )
+		n = DYNTTL_RFC_MAX;
+	return minutes ? n * 60 : n;
+}
+
 int
 dynttl_clamp( ttl_info *ti, long secs )
 {
@@ -259,13 +276,13 @@ add_ttl( Operation *op, long *secs, const char **text )
 
 	*secs = 0;
 	if ( dynttl_ad_sttl && ( a = attr_find( e->e_attrs, dynttl_ad_sttl ) ) ) {
-		*secs = strtol( a->a_vals[0].bv_val, NULL, 10 ) * 60;
+		*secs = value2secs( &a->a_vals[0], 1 );
 		attr_delete( &e->e_attrs, dynttl_ad_sttl );
 		if ( *secs <= 0 ) { *text = "sttl must be a positive number of minutes"; return LDAP_CONSTRAINT_VIOLATION; }
 	}
 	if ( ( a = attr_find( e->e_attrs, slap_schema.si_ad_entryTtl ) ) ) {
 		if ( !*secs )
-			*secs = strtol( a->a_vals[0].bv_val, NULL, 10 );
+			*secs = value2secs( &a->a_vals[0], 0 );
 		attr_delete( &e->e_attrs, slap_schema.si_ad_entryTtl );
 		if ( *secs <= 0 ) { *text = "entryTtl must be a positive number of seconds"; return LDAP_CONSTRAINT_VIOLATION; }
 	}
@@ -387,9 +404,8 @@ mod_ttl( Operation *op, long *secs, const char **text )
 			*text = "increment of a TTL is not supported";
 			return LDAP_UNWILLING_TO_PERFORM;
 		}
-		*secs = strtol( ml->sml_values[0].bv_val, NULL, 10 );
-		if ( ml->sml_desc != slap_schema.si_ad_entryTtl )
-			*secs *= 60;
+		*secs = value2secs( &ml->sml_values[0],
+			ml->sml_desc != slap_schema.si_ad_entryTtl );
 		if ( *secs <= 0 ) {
 			*text = "a TTL must be a positive number";
 			return LDAP_CONSTRAINT_VIOLATION;
@@ -493,7 +509,7 @@ typedef struct srch_ctx {
 	int64_t		sc_exp[16];	/* ... and the times the index has */
 } srch_ctx;
 
-/* N from a top-level AND that holds (sttl=N) */
+/* the seconds of (sttl=N) in a top-level AND */
 static long
 sttl_directive( Filter *f )
 {
@@ -502,7 +518,7 @@ sttl_directive( Filter *f )
 	for ( f = f->f_list; f; f = f->f_next )
 		if ( f->f_choice == LDAP_FILTER_EQUALITY &&
 			f->f_av_desc->ad_type == dynttl_ad_sttl->ad_type )
-			return strtol( f->f_av_value.bv_val, NULL, 10 );
+			return value2secs( &f->f_av_value, 1 );
 	return 0;
 }
 
@@ -597,14 +613,14 @@ dynttl_op_search( Operation *op, SlapReply *rs )
 {
 	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
 	ttl_info *ti = on->on_bi.bi_private;
-	long minutes = sttl_directive( op->ors_filter );
+	long secs = sttl_directive( op->ors_filter );
 	srch_ctx sc;
 
-	if ( minutes <= 0 )
+	if ( secs <= 0 )
 		return SLAP_CB_CONTINUE;
 	memset( &sc, 0, sizeof( sc ) );
 	sc.sc_ti = ti;
-	sc.sc_secs = dynttl_clamp( ti, minutes * 60 );
+	sc.sc_secs = dynttl_clamp( ti, secs );
 	push_cb( op, srch_cb, srch_release, &sc, sizeof( sc ) );
 	return SLAP_CB_CONTINUE;
 }

@@ -31,6 +31,8 @@
  *   latin1 [EMAIL]            D5: ISO-8859-1 names, LDAPv2/v3 readers
  *   raw HEX...                one hand-made PDU after the Bind, sent
  *                             verbatim even with -L; prints the result
+ *   hangup N HEX...           N connections that send the PDU, no Bind,
+ *                             and close at once
  *   add-expect CODE DN [ATTR[=VALUE]...]
  *   mod-expect CODE DN [add|delete|replace:ATTR[=VALUE]...]
  *   search-expect CODE BASE base|one|sub FILTER [ATTR...]
@@ -1454,6 +1456,27 @@ parse_code(const char *s)
 	return (int)v;
 }
 
+/* the bytes that the scenario arguments from FIRST on spell in hex */
+static void
+parse_hex(int first, struct buf *pdu)
+{
+	unsigned int x;
+	unsigned char ch;
+	const char *p;
+	int i;
+
+	for (i = first; i < sargc; i++)
+		for (p = sargv[i]; *p != '\0'; p++) {
+			if (strchr(" \t\n:", *p) != NULL)
+				continue;
+			if (strspn(p, "0123456789abcdefABCDEF") < 2 ||
+			    sscanf(p++, "%2x", &x) != 1)
+				die("HEX must be pairs of hex digits");
+			ch = x;
+			buf_put(pdu, &ch, 1);
+		}
+}
+
 static void
 sc_raw(void)
 {
@@ -1461,21 +1484,9 @@ sc_raw(void)
 	struct result r;
 	struct msg m;
 	struct conn c;
-	unsigned int x;
-	unsigned char ch;
-	const char *p;
 	int i, more = 1;
 
-	for (i = 0; i < sargc; i++)
-		for (p = sargv[i]; *p != '\0'; p++) {
-			if (strchr(" \t\n:", *p) != NULL)
-				continue;
-			if (strspn(p, "0123456789abcdefABCDEF") < 2 ||
-			    sscanf(p++, "%2x", &x) != 1)
-				die("raw: HEX must be pairs of hex digits");
-			ch = x;
-			buf_put(&pdu, &ch, 1);
-		}
+	parse_hex(0, &pdu);
 	if (session(&c, 2, "raw") < 0)
 		goto out;
 	/* verbatim even with -L: malformed PDUs are what raw is for */
@@ -1502,6 +1513,29 @@ sc_raw(void)
 out:
 	free(pdu.p);
 	conn_close(&c);
+}
+
+/* hangup N HEX...: N connections, each sends the PDU and closes at once
+ * without a bind or a wait for the reply, as a client that dies does.
+ * The server's side of a request still running when its connection goes
+ * is what this exercises. */
+static void
+sc_hangup(void)
+{
+	struct buf pdu = { NULL, 0, 0 };
+	struct conn c;
+	int i, n = parse_code(sargv[0]), sent = 0;
+
+	parse_hex(1, &pdu);
+	for (i = 0; i < n; i++) {
+		conn_open(&c);
+		if (send_raw(&c, pdu.p, pdu.len) == 0)
+			sent++;
+		conn_close(&c);
+	}
+	check(sent == n, errbuf, "hangup: %d of %d connections sent the PDU",
+	    sent, n);
+	free(pdu.p);
 }
 
 /* add-expect CODE DN ATTR[=VALUE]... and mod-expect CODE DN OP:ATTR... */
@@ -2634,6 +2668,7 @@ static const struct scenario {
 	{ "unregister", sc_unregister, 0, 0, 1, NULL },
 	{ "latin1", sc_latin1, 0, 0, 1, NULL },
 	{ "raw", sc_raw, 0, 1, -1, NULL },
+	{ "hangup", sc_hangup, 0, 2, -1, NULL },
 	{ "add-expect", sc_update, 0, 2, -1, NULL },
 	{ "mod-expect", sc_update, 1, 2, -1, NULL },
 	{ "search-expect", sc_search, 0, 4, -1, NULL },
@@ -2660,7 +2695,7 @@ usage(void)
 	    "usage: ilswire [-L] [-v] -H host -p port SCENARIO [args]\n"
 	    "  register|register-replace|keepalive|keepalive-absent|browse|\n"
 	    "      order|lookup|unregister|latin1 [EMAIL]\n"
-	    "  raw HEX...\n"
+	    "  raw HEX... | hangup N HEX...\n"
 	    "  add-expect CODE DN [ATTR[=VALUE]...]\n"
 	    "  mod-expect CODE DN [add|delete|replace:ATTR[=VALUE]...]\n"
 	    "  search-expect CODE BASE base|one|sub FILTER [ATTR...]\n"

@@ -95,7 +95,8 @@ between() { awk -v v="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(v != "" && v >= 
 # ldif_add DN [ATTR: VALUE ...]: an LDAPv3 Add from the arguments
 ldif_add() {
 	dn=$1; shift
-	{ echo "dn: $dn"; for l in "$@"; do echo "$l"; done; } | ldapadd -x -H "$URI"
+	{ printf 'dn: %s\n' "$dn"; for l in "$@"; do printf '%s\n' "$l"; done; } |
+		ldapadd -x -H "$URI"
 }
 
 # expect_err CODE DESCRIPTION COMMAND...: ok when the command reports LDAP

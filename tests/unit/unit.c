@@ -128,6 +128,16 @@ test_ilsdn( void )
 		"ilsdn: no cn is an error" );
 	dn_case( "cn=a,cn=b,objectClass=rtPerson", ILSDN_BAD, NULL,
 		"ilsdn: two cn is an error" );
+	{
+		struct berval nul = { 3, "a\0b" }, esc = { 3, "a\033b" },
+			del = { 3, "a\177b" }, ok = { 7, "a\351b@x.y" }, none = { 0, "" };
+
+		check( !ilsdn_name_ok( &nul ), "ilsdn: a NUL in a name is refused" );
+		check( !ilsdn_name_ok( &esc ), "ilsdn: an ESC in a name is refused" );
+		check( !ilsdn_name_ok( &del ), "ilsdn: a DEL in a name is refused" );
+		check( ilsdn_name_ok( &ok ) && ilsdn_name_ok( &none ),
+			"ilsdn: bytes from 0x20 up, but DEL, are a name" );
+	}
 	dn_case( "cn=a,objectClass=rtFoo", ILSDN_OTHER, NULL,
 		"ilsdn: unknown pseudo-class is not ILS" );
 	dn_case( "cn=a,ou=Static,o=Intranet", ILSDN_OTHER, NULL,
