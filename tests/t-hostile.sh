@@ -4,6 +4,10 @@
 # in names, unlisted users' application entries.  Each must get a precise
 # answer, leave slapd running and touch no other registration.
 . "$(dirname "$0")/lib.sh"
+check "the default configuration closes connections idle for 2 minutes" \
+	grep -qx 'idletimeout 120' "$(ils_conf "$T/default")"
+ILS_IDLE_TIMEOUT=2
+export ILS_IDLE_TIMEOUT
 CONF=$(ils_conf "$T/d")
 # a password for the rootdn: the authenticated side of the checks
 sed -i 's|^rootdn .*|&\nrootpw    secret|' "$CONF"
@@ -106,6 +110,23 @@ for base in o=Intranet ou=Applications,o=Intranet appName=MS-NetMeeting,ou=Appli
 done
 check "an exact lookup of the unlisted user still finds it" sh -c \
 	"ldapsearch -x -LLL -H $URI -b o=Intranet -s sub '(cn=hidden@x)' 1.1 | grep -qi '^dn: cn=hidden@x,ou=Dynamic'"
+
+echo "# connections left open"
+# idle_closed: seconds until the server closes a connection that sent
+# nothing, or "open" when it is still open after 15 s
+idle_closed() {
+	python3 -c '
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=15)
+t = time.time()
+try:
+	print(int(time.time() - t) if s.recv(1) == b"" else "data")
+except socket.timeout:
+	print("open")
+' "$PORT"
+}
+got=$(idle_closed)
+check "an idle connection is closed after idletimeout (2 s; closed after: $got)" between "$got" 1 10
 
 check "slapd is still running" alive
 check "the victim's registration is untouched" sh -c \
