@@ -48,9 +48,42 @@ build_entry( Operation *op, ils_name *nm, Entry **ep, const char **text,
 	return LDAP_SUCCESS;
 }
 
+/* The name for e, inside the Add's write transaction: a live
+ * registration of it may be replaced only by whom the ACLs let write it
+ * (its owner, owner.c), and keeps its owner; then the requester needs
+ * write access to the new entry. */
+static int
+claim( Operation *op, MDB_txn *txn, ils_name *nm, Entry *e, const char **text )
+{
+	ils_info *ii = op->o_bd->be_private;
+	Entry *old = NULL;
+	int rc = ils_store_get( ii, txn, &nm->in_key, &old );
+
+	if ( rc == LDAP_NO_SUCH_OBJECT ) {
+		old = NULL;
+		rc = LDAP_SUCCESS;
+	} else if ( rc != LDAP_SUCCESS )
+		return rc;
+	if ( old && !access_allowed( op, old, slap_schema.si_ad_entry, NULL,
+		ACL_WADD, NULL ) )
+	{
+		*text = "the name is registered by another address";
+		rc = LDAP_ALREADY_EXISTS;
+	} else {
+		ils_owner_stamp( op, e, old );
+		if ( !access_allowed( op, e, slap_schema.si_ad_entry, NULL, ACL_WADD, NULL ) ) {
+			*text = "no write access to register";
+			rc = LDAP_INSUFFICIENT_ACCESS;
+		}
+	}
+	if ( old )
+		ils_record_free( old );
+	return rc;
+}
+
 /* the new entry and its application join, in one write transaction */
 static int
-store_entry( Operation *op, ils_name *nm, Entry *e )
+store_entry( Operation *op, ils_name *nm, Entry *e, const char **text )
 {
 	ils_info *ii = op->o_bd->be_private;
 	MDB_txn *txn;
@@ -58,10 +91,14 @@ store_entry( Operation *op, ils_name *nm, Entry *e )
 
 	if ( ( rc = ils_store_begin( ii, &txn ) ) != LDAP_SUCCESS )
 		return rc;
-	rc = ils_app_join( op, txn, nm, e );
+	rc = claim( op, txn, nm, e, text );
+	if ( rc == LDAP_SUCCESS )
+		rc = ils_app_join( op, txn, nm, e );
 	if ( rc == LDAP_SUCCESS )
 		rc = ils_store_put( ii, txn, &nm->in_key, e );
-	return ils_store_end( txn, rc );
+	if ( ( rc = ils_store_end( txn, rc ) ) != LDAP_SUCCESS && !*text )
+		*text = "cannot store the registration";
+	return rc;
 }
 
 static void
@@ -108,16 +145,8 @@ ils_back_add( Operation *op, SlapReply *rs )
 			"cn=<id>,objectClass=rtPerson or uid=<id>,ou=Dynamic,o=Intranet" );
 	}
 	rc = build_entry( op, &nm, &e, &text, textbuf, sizeof( textbuf ) );
-	if ( rc == LDAP_SUCCESS &&
-		!access_allowed( op, e, slap_schema.si_ad_entry, NULL, ACL_WADD, NULL ) )
-	{
-		rc = LDAP_INSUFFICIENT_ACCESS;
-		text = "no write access to register";
-		entry_free( e );
-	} else if ( rc == LDAP_SUCCESS ) {
-		rc = store_entry( op, &nm, e );
-		if ( rc != LDAP_SUCCESS )
-			text = "cannot store the registration";
+	if ( rc == LDAP_SUCCESS ) {
+		rc = store_entry( op, &nm, e, &text );
 		/* overlays reading the result (dynttl, accesslog) see the name
 		 * the registration is stored under */
 		entry_name_swap( op->ora_e, e );

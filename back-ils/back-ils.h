@@ -100,6 +100,11 @@ int ils_entry_get_rw( Operation *op, struct berval *ndn, ObjectClass *oc,
 	AttributeDescription *at, int rw, Entry **ep );
 int ils_entry_release_rw( Operation *op, Entry *e, int rw );
 
+/* owner.c: whom a registration belongs to; the dynacl "ils-owner" */
+int ils_owner_init( void );
+int ils_owner_is( Operation *op, Entry *e );
+void ils_owner_stamp( Operation *op, Entry *e, Entry *old );
+
 /* txn.c: the frontend's Start Transaction, closed to anonymous clients */
 int ils_txn_guard( void );
 

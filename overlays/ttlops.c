@@ -382,6 +382,19 @@ is_ttl_mod( Modifications *ml )
 		( dynttl_ad_sttl && ml->sml_desc == dynttl_ad_sttl );
 }
 
+/* the requester may write every TTL attribute the Modify names */
+static int
+mods_allowed( Operation *op, Entry *e )
+{
+	Modifications *ml;
+
+	for ( ml = op->orm_modlist; ml; ml = ml->sml_next )
+		if ( is_ttl_mod( ml ) &&
+			!access_allowed( op, e, ml->sml_desc, NULL, ACL_WRITE, NULL ) )
+			return 0;
+	return 1;
+}
+
 /* the TTL the modifications ask for, in seconds; unlinks them */
 static int
 mod_ttl( Operation *op, long *secs, const char **text )
@@ -428,7 +441,7 @@ dynttl_op_modify( Operation *op, SlapReply *rs )
 	mod_ctx mc = { NULL, 0, BER_BVNULL };
 	int64_t expire;
 	long secs;
-	int rc, dyn;
+	int rc, dyn, allowed;
 
 	for ( ml = op->orm_modlist; ml && !is_ttl_mod( ml ); ml = ml->sml_next )
 		;
@@ -441,11 +454,20 @@ dynttl_op_modify( Operation *op, SlapReply *rs )
 		goto fail;
 	}
 	dyn = dynttl_is_dynamic( e, &expire );
+	/* the TTL changes become internal replaces below, which slapd's
+	 * acl_check_modlist() does not look at: check them here, as the
+	 * client's own changes */
+	allowed = mods_allowed( op, e );
 	ber_dupbv_x( &mc.mc_ndn, &e->e_nname, op->o_tmpmemctx );
 	overlay_entry_release_ov( op, e, 0, on );
 	if ( !dyn ) {
 		rc = LDAP_OBJECT_CLASS_VIOLATION;
 		text = "entry is not a dynamic object";
+		goto fail;
+	}
+	if ( !allowed ) {
+		rc = LDAP_INSUFFICIENT_ACCESS;
+		text = "no write access to this entry's TTL";
 		goto fail;
 	}
 	if ( ( rc = mod_ttl( op, &secs, &text ) ) != LDAP_SUCCESS )
@@ -509,17 +531,46 @@ typedef struct srch_ctx {
 	int64_t		sc_exp[16];	/* ... and the times the index has */
 } srch_ctx;
 
-/* the seconds of (sttl=N) in a top-level AND */
+/* a term of the AND on cn: 1 for an exact name, -1 for anything that
+ * may match several (a wildcard, '%', a substring), 0 for other types */
+static int
+cn_term( Filter *f )
+{
+	AttributeType *cn = slap_schema.si_ad_cn->ad_type;
+
+	switch ( f->f_choice ) {
+	case LDAP_FILTER_EQUALITY:
+		if ( f->f_av_desc->ad_type != cn )
+			return 0;
+		return memchr( f->f_av_value.bv_val, '%', f->f_av_value.bv_len ) ? -1 : 1;
+	case LDAP_FILTER_SUBSTRINGS:
+		return f->f_sub_desc->ad_type == cn ? -1 : 0;
+	case LDAP_FILTER_PRESENT:
+		return f->f_desc->ad_type == cn ? -1 : 0;
+	}
+	return 0;
+}
+
+/* The seconds of a keep-alive: (sttl=N) in a top-level AND that names
+ * exactly one cn, as NetMeeting's (&(objectClass=rtPerson)(cn=x)(sttl=10)).
+ * A listing with an sttl term is only a listing: one search must not
+ * refresh (or shorten) the whole directory. */
 static long
 sttl_directive( Filter *f )
 {
+	long secs = 0;
+	int names = 0, t;
+
 	if ( !dynttl_ad_sttl || !f || f->f_choice != LDAP_FILTER_AND )
 		return 0;
-	for ( f = f->f_list; f; f = f->f_next )
+	for ( f = f->f_list; f; f = f->f_next ) {
 		if ( f->f_choice == LDAP_FILTER_EQUALITY &&
 			f->f_av_desc->ad_type == dynttl_ad_sttl->ad_type )
-			return value2secs( &f->f_av_value, 1 );
-	return 0;
+			secs = value2secs( &f->f_av_value, 1 );
+		else if ( ( t = cn_term( f ) ) != 0 )
+			names = t < 0 || names ? -1 : 1;
+	}
+	return names == 1 ? secs : 0;
 }
 
 static void
@@ -584,7 +635,12 @@ srch_cb( Operation *op, SlapReply *rs )
 	ttl_info *ti = sc->sc_ti;
 	int64_t expire;
 
-	if ( rs->sr_type == REP_SEARCH && dynttl_is_dynamic( rs->sr_entry, &expire ) ) {
+	/* refreshed as the requester may: another address's keep-alive is
+	 * answered, and refreshes nothing */
+	if ( rs->sr_type == REP_SEARCH && dynttl_is_dynamic( rs->sr_entry, &expire ) &&
+		access_allowed( op, rs->sr_entry, slap_schema.si_ad_entryTtl, NULL,
+			ACL_WRITE, NULL ) )
+	{
 		int64_t now = dynttl_now(), stored = expire;
 		int stale = stored <= now, now_too;
 		expire = now + (int64_t)sc->sc_secs * 1000;

@@ -14,10 +14,12 @@
  * refreshes, binary ntSecurityDescriptor), NetMeeting 2.x, GnomeMeeting,
  * Ekiga's address book and PTLib's PILSSession.
  *
- * Usage: ilswire [-L] [-v] -H host -p port SCENARIO [args]
+ * Usage: ilswire [-L] [-v] [-b source] -H host -p port SCENARIO [args]
  *   -L  send every length in the 4-byte long form (0x84 b3 b2 b1 b0),
  *       as the Windows LDAP client does
  *   -v  hex dump the PDUs sent and received on stderr
+ *   -b  bind the socket to this local address first: another client
+ *       host, such as 127.0.0.2 (all of 127.0.0.0/8 is loopback)
  *
  * Scenarios (EMAIL defaults to egruber@contoso.com):
  *   register [EMAIL]          T1: Add, Modify(add) of the application data
@@ -133,7 +135,7 @@
 #define V(...)		((const char *const []){ __VA_ARGS__ })
 
 static int opt_long, opt_verbose;
-static const char *host, *port;
+static const char *host, *port, *source;	/* -b: the local address */
 static const char *email = "egruber@contoso.com";
 static char nmdn[512], moddn[512], canon[512];
 static int variant, sargc;		/* the scenario's variant and arguments */
@@ -471,6 +473,26 @@ dump(const char *dir, const unsigned char *p, size_t len)
 	}
 }
 
+/* -b ADDR: play another client host (all of 127.0.0.0/8 is loopback) */
+static int
+bind_source(int fd, int family)
+{
+	struct addrinfo hints, *res;
+	int rc;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = family;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICHOST;
+	if (getaddrinfo(source, NULL, &hints, &res) != 0) {
+		errno = EADDRNOTAVAIL;
+		return -1;
+	}
+	rc = bind(fd, res->ai_addr, res->ai_addrlen);
+	freeaddrinfo(res);
+	return rc;
+}
+
 /* A connection failure ends the run with exit 2; the suite expects that */
 static void
 conn_open(struct conn *c)
@@ -493,6 +515,12 @@ conn_open(struct conn *c)
 		}
 		/* on Linux SO_SNDTIMEO bounds connect() too */
 		setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+		if (source != NULL && bind_source(c->fd, ai->ai_family) < 0) {
+			err = errno;
+			close(c->fd);
+			c->fd = -1;
+			continue;
+		}
 		if (connect(c->fd, ai->ai_addr, ai->ai_addrlen) < 0) {
 			err = errno == EINPROGRESS ? ETIMEDOUT : errno;
 			close(c->fd);
@@ -2692,7 +2720,7 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: ilswire [-L] [-v] -H host -p port SCENARIO [args]\n"
+	    "usage: ilswire [-L] [-v] [-b source] -H host -p port SCENARIO [args]\n"
 	    "  register|register-replace|keepalive|keepalive-absent|browse|\n"
 	    "      order|lookup|unregister|latin1 [EMAIL]\n"
 	    "  raw HEX... | hangup N HEX...\n"
@@ -2716,8 +2744,9 @@ main(int argc, char **argv)
 	int ch;
 
 	/* "+": stop at the scenario name; its arguments are not options */
-	while ((ch = getopt(argc, argv, "+LvH:p:")) != -1) {
+	while ((ch = getopt(argc, argv, "+LvH:p:b:")) != -1) {
 		switch (ch) {
+		case 'b': source = optarg; break;
 		case 'L': opt_long = 1; break;
 		case 'v': opt_verbose = 1; break;
 		case 'H': host = optarg; break;

@@ -40,10 +40,12 @@ free_port() {
 }
 
 # start_slapd ARGS...: -f conf or -F dir; waits until it answers
+# (SLAPD_MORE_URLS: listeners besides $URI, such as an ldapi:// one)
 start_slapd() {
 	PORT=${PORT:-$(free_port)}
 	URI=ldap://127.0.0.1:$PORT
-	"$SLAPD" -d "${SLAPD_DEBUG:-0}" -h "$URI/" "$@" >> "$T/slapd.log" 2>&1 &
+	"$SLAPD" -d "${SLAPD_DEBUG:-0}" -h "$URI/${SLAPD_MORE_URLS:+ $SLAPD_MORE_URLS}" "$@" \
+		>> "$T/slapd.log" 2>&1 &
 	SPID=$!
 	i=0
 	while [ $i -lt 100 ]; do

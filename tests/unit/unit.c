@@ -149,10 +149,33 @@ test_ilsdn( void )
 		"ilsdn: escape leading and trailing space" );
 }
 
+static void
+peer_case( const char *name, const char *want, const char *what )
+{
+	char out[ILSIP_PEER_MAX];
+	size_t n = ilsip_peer( name, strlen( name ), out, sizeof( out ) );
+
+	check( want ? n == strlen( want ) && !strcmp( out, want ) : n == 0, what );
+}
+
+static void
+test_peer( void )
+{
+	peer_case( "IP=127.0.0.2:40123", "127.0.0.2", "peer: IPv4 without its port" );
+	peer_case( "IP=[::1]:389", "::1", "peer: IPv6 without brackets and port" );
+	peer_case( "IP=[2001:db8::7]:1002", "2001:db8::7", "peer: IPv6 with colons" );
+	peer_case( "PATH=/run/slapd/ldapi", "local", "peer: ldapi is local" );
+	peer_case( "", NULL, "peer: no name" );
+	peer_case( "IP=", NULL, "peer: no address" );
+	peer_case( "IP=[::1", NULL, "peer: an unclosed bracket" );
+	peer_case( "PIPE=x", NULL, "peer: an unknown form" );
+}
+
 int
 main( void )
 {
 	test_ipaddr();
+	test_peer();
 	test_latin1();
 	test_ilsdn();
 	printf( "# unit: %d passed, %d failed\n", passed, failed );
