@@ -33,6 +33,7 @@ build_entry( Operation *op, ils_name *nm, Entry **ep, const char **text,
 	attr_delete( &e->e_attrs, ii->ii_ad_modop );
 	for ( ml = op->ora_modlist; ml; ml = ml->sml_next )
 		ils_names_note( e, ml->sml_desc, &ml->sml_type );
+	ils_addr_policy( op, NULL, e );
 	if ( ( rc = ils_entry_name( op, nm->in_dn.kind, &cn, e ) ) != LDAP_SUCCESS ||
 		( rc = ils_entry_identity( op, nm->in_dn.kind, e, &cn ) ) != LDAP_SUCCESS )
 	{
@@ -51,9 +52,11 @@ build_entry( Operation *op, ils_name *nm, Entry **ep, const char **text,
 /* The name for e, inside the Add's write transaction: a live
  * registration of it may be replaced only by whom the ACLs let write it
  * (its owner, owner.c), and keeps its owner; then the requester needs
- * write access to the new entry. */
+ * write access to the new entry, and a new name must fit its address's
+ * limits (limits.c). */
 static int
-claim( Operation *op, MDB_txn *txn, ils_name *nm, Entry *e, const char **text )
+claim( Operation *op, MDB_txn *txn, ils_name *nm, Entry *e, ils_tally *t,
+	const char **text )
 {
 	ils_info *ii = op->o_bd->be_private;
 	Entry *old = NULL;
@@ -74,6 +77,8 @@ claim( Operation *op, MDB_txn *txn, ils_name *nm, Entry *e, const char **text )
 		if ( !access_allowed( op, e, slap_schema.si_ad_entry, NULL, ACL_WADD, NULL ) ) {
 			*text = "no write access to register";
 			rc = LDAP_INSUFFICIENT_ACCESS;
+		} else {
+			rc = ils_limits_add( op, nm->in_key.bv_val[0], old, e, t, text );
 		}
 	}
 	if ( old )
@@ -86,18 +91,20 @@ static int
 store_entry( Operation *op, ils_name *nm, Entry *e, const char **text )
 {
 	ils_info *ii = op->o_bd->be_private;
+	ils_tally t = { 0 };
 	MDB_txn *txn;
 	int rc;
 
 	if ( ( rc = ils_store_begin( ii, &txn ) ) != LDAP_SUCCESS )
 		return rc;
-	rc = claim( op, txn, nm, e, text );
+	rc = claim( op, txn, nm, e, &t, text );
 	if ( rc == LDAP_SUCCESS )
 		rc = ils_app_join( op, txn, nm, e );
 	if ( rc == LDAP_SUCCESS )
 		rc = ils_store_put( ii, txn, &nm->in_key, e );
 	if ( ( rc = ils_store_end( txn, rc ) ) != LDAP_SUCCESS && !*text )
 		*text = "cannot store the registration";
+	ils_limits_settle( ii, &t, rc );
 	return rc;
 }
 

@@ -13,6 +13,7 @@
 
 #include <lmdb.h>
 #include "ilsdn.h"
+#include "ipaddr.h"
 
 LDAP_BEGIN_DECL
 
@@ -27,6 +28,19 @@ LDAP_BEGIN_DECL
 #define ILS_DEF_ATTRS		64
 #define ILS_DEF_REQ_ATTRS	128
 #define ILS_SCAN_BATCH		256
+/* abuse limits (limits.c), per owner address; 0 turns one off */
+#define ILS_DEF_PER_ADDR	50	/* live registrations of each kind */
+#define ILS_DEF_PER_MINUTE	20	/* new names a minute */
+/* a conference with both binary values at their longest, and its text */
+#define ILS_DEF_ENTRY_SIZE	( 2 * ILS_DEF_BINARY_LEN + 32768 )
+
+/* ils-address-policy (addrpolicy.c) */
+enum ils_addr_policy {
+	ILS_ADDR_AS_SENT,		/* store what the client sent */
+	ILS_ADDR_PEER,			/* store the connection's address */
+	ILS_ADDR_PEER_IF_PRIVATE	/* ... instead of an unreachable one */
+};
+#define ILS_DEF_ADDR_POLICY	ILS_ADDR_PEER_IF_PRIVATE
 
 typedef struct ils_info {
 	char		*ii_dir;		/* directory */
@@ -50,6 +64,11 @@ typedef struct ils_info {
 	AttributeDescription *ii_ad_protid;	/* protocolID/sProtID */
 	int		ii_hide_unlisted;	/* ils-hide-unlisted */
 	int		ii_h323_any;		/* ils-h323-match */
+	int		ii_max_per_addr;	/* ils-max-per-address */
+	int		ii_max_per_minute;	/* ils-max-per-minute */
+	int		ii_max_entry_size;	/* ils-max-entry-size */
+	int		ii_addr_policy;		/* ils-address-policy */
+	struct ils_limits *ii_limits;		/* limits.c: counts per address */
 } ils_info;
 
 /* config.c */
@@ -104,6 +123,33 @@ int ils_entry_release_rw( Operation *op, Entry *e, int rw );
 int ils_owner_init( void );
 int ils_owner_is( Operation *op, Entry *e );
 void ils_owner_stamp( Operation *op, Entry *e, Entry *old );
+void ils_owner_peer( Operation *op, char *buf, struct berval *addr );
+int ils_owner_address( Entry *e, struct berval *addr );
+
+/* limits.c: what one address may do (slapd-ils(5), LIMITS AND ERRORS).
+ * An update notes the registrations it creates and removes in a tally
+ * while it holds LMDB's write transaction; ils_limits_settle() keeps or
+ * undoes the notes once the transaction has ended. */
+#define ILS_TALLY_MAX	4
+typedef struct ils_tally {
+	int		t_n;
+	struct ils_tally_note {
+		char	tn_kind;		/* ILS_KEY_* */
+		char	tn_gone;		/* removed, or created */
+		char	tn_addr[ILSIP_PEER_MAX];
+	} t_note[ILS_TALLY_MAX];
+} ils_tally;
+int ils_limits_open( ils_info *ii );
+void ils_limits_close( ils_info *ii );
+int ils_limits_add( Operation *op, char kind, Entry *old, Entry *e,
+	ils_tally *t, const char **text );
+void ils_limits_moved( ils_info *ii, char kind, struct berval *from,
+	struct berval *to, ils_tally *t );
+void ils_limits_settle( ils_info *ii, ils_tally *t, int rc );
+int ils_limits_size( Operation *op, Entry *e, const char **text );
+
+/* addrpolicy.c: the address a registration advertises */
+void ils_addr_policy( Operation *op, Modifications *ml, Entry *e );
 
 /* txn.c: the frontend's Start Transaction, closed to anonymous clients */
 int ils_txn_guard( void );
@@ -161,7 +207,7 @@ int ils_app_join( Operation *op, MDB_txn *txn, ils_name *nm, Entry *e );
 int ils_assert_ok( Operation *op, Entry *e );
 int ils_update_target( Operation *op, SlapReply *rs, ils_name *nm );
 typedef int (ils_update_fn)( Operation *op, MDB_txn *txn, ils_name *nm,
-	const char **text, char *buf, size_t len );
+	ils_tally *t, const char **text, char *buf, size_t len );
 int ils_update( Operation *op, SlapReply *rs, const char *what, ils_update_fn *fn );
 int ils_send_error( Operation *op, SlapReply *rs, int err, const char *text );
 

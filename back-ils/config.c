@@ -16,7 +16,19 @@ enum {
 	ILS_MAX_BLEN,
 	ILS_MAX_VALS,
 	ILS_MAX_ATTRS,
-	ILS_MAX_REQ
+	ILS_MAX_REQ,
+	ILS_PER_ADDR,		/* the abuse limits: 0 turns one off */
+	ILS_PER_MINUTE,
+	ILS_ENTRY_SIZE,
+	ILS_ADDR_POLICY
+};
+
+/* ils-address-policy's words (addrpolicy.c) */
+static slap_verbmasks ils_addr_policies[] = {
+	{ BER_BVC( "as-sent" ), ILS_ADDR_AS_SENT },
+	{ BER_BVC( "peer" ), ILS_ADDR_PEER },
+	{ BER_BVC( "peer-if-private" ), ILS_ADDR_PEER_IF_PRIVATE },
+	{ BER_BVNULL, 0 }
 };
 
 static ConfigDriver ils_cf_gen;
@@ -71,6 +83,27 @@ static ConfigTable ils_cfg[] = {
 		"( " ILS_CFAT ".9 NAME 'olcIlsH323Match' "
 		"DESC 'The NetMeeting application filter finds every H.323 user' "
 		"EQUALITY booleanMatch SYNTAX OMsBoolean SINGLE-VALUE )", NULL, NULL },
+	/* .10 is robust-store's olcIlsMapHighWater */
+	{ "ils-max-per-address", "count", 2, 2, 0, ARG_MAGIC|ARG_INT|ILS_PER_ADDR,
+		ils_cf_gen,
+		"( " ILS_CFAT ".11 NAME 'olcIlsMaxPerAddress' "
+		"DESC 'Most live registrations of each kind one owner address may hold (0: no cap)' "
+		"EQUALITY integerMatch SYNTAX OMsInteger SINGLE-VALUE )", NULL, NULL },
+	{ "ils-max-per-minute", "count", 2, 2, 0, ARG_MAGIC|ARG_INT|ILS_PER_MINUTE,
+		ils_cf_gen,
+		"( " ILS_CFAT ".12 NAME 'olcIlsMaxPerMinute' "
+		"DESC 'Most new names one address may register a minute (0: no cap)' "
+		"EQUALITY integerMatch SYNTAX OMsInteger SINGLE-VALUE )", NULL, NULL },
+	{ "ils-max-entry-size", "bytes", 2, 2, 0, ARG_MAGIC|ARG_INT|ILS_ENTRY_SIZE,
+		ils_cf_gen,
+		"( " ILS_CFAT ".13 NAME 'olcIlsMaxEntrySize' "
+		"DESC 'Most bytes of attribute names and values one registration may hold (0: no cap)' "
+		"EQUALITY integerMatch SYNTAX OMsInteger SINGLE-VALUE )", NULL, NULL },
+	{ "ils-address-policy", "as-sent|peer|peer-if-private", 2, 2, 0,
+		ARG_MAGIC|ARG_STRING|ILS_ADDR_POLICY, ils_cf_gen,
+		"( " ILS_CFAT ".14 NAME 'olcIlsAddressPolicy' "
+		"DESC 'The IP address stored: as-sent, peer, or peer-if-private (the connection address instead of a non-public one)' "
+		"EQUALITY caseIgnoreMatch SYNTAX OMsDirectoryString SINGLE-VALUE )", NULL, NULL },
 	{ NULL, NULL, 0, 0, 0, ARG_IGNORED, NULL, NULL, NULL }
 };
 
@@ -81,7 +114,9 @@ static ConfigOCs ils_ocs[] = {
 		"MUST olcDbDirectory "
 		"MAY ( olcIlsMapSize $ olcIlsDbNoSync $ olcIlsMaxValueLength $ "
 		"olcIlsMaxBinaryLength $ olcIlsMaxValues $ olcIlsMaxAttrs $ "
-		"olcIlsMaxRequestAttrs $ olcIlsHideUnlisted $ olcIlsH323Match ) )",
+		"olcIlsMaxRequestAttrs $ olcIlsHideUnlisted $ olcIlsH323Match $ "
+		"olcIlsMaxPerAddress $ olcIlsMaxPerMinute $ olcIlsMaxEntrySize $ "
+		"olcIlsAddressPolicy ) )",
 		Cft_Database, ils_cfg },
 	{ NULL, 0, NULL }
 };
@@ -96,9 +131,25 @@ ils_limit( ils_info *ii, int type )
 	case ILS_MAX_VALS: return &ii->ii_max_vals;
 	case ILS_MAX_ATTRS: return &ii->ii_max_attrs;
 	case ILS_MAX_REQ: return &ii->ii_max_req_attrs;
+	case ILS_PER_ADDR: return &ii->ii_max_per_addr;
+	case ILS_PER_MINUTE: return &ii->ii_max_per_minute;
+	case ILS_ENTRY_SIZE: return &ii->ii_max_entry_size;
 	}
 	return NULL;
 }
+
+/* the abuse limits' defaults, which a cn=config delete restores */
+static int
+ils_abuse_default( int type )
+{
+	switch ( type ) {
+	case ILS_PER_ADDR: return ILS_DEF_PER_ADDR;
+	case ILS_PER_MINUTE: return ILS_DEF_PER_MINUTE;
+	case ILS_ENTRY_SIZE: return ILS_DEF_ENTRY_SIZE;
+	}
+	return -1;
+}
+
 
 static int
 ils_cf_fail( ConfigArgs *c, const char *msg )
@@ -106,6 +157,18 @@ ils_cf_fail( ConfigArgs *c, const char *msg )
 	snprintf( c->cr_msg, sizeof( c->cr_msg ), "<%s> %s", c->argv[0], msg );
 	Debug( LDAP_DEBUG_ANY, "%s: %s\n", c->log, c->cr_msg );
 	return 1;
+}
+
+static int
+ils_cf_policy( ConfigArgs *c, ils_info *ii )
+{
+	int i = verb_to_mask( c->value_string, ils_addr_policies );
+
+	ch_free( c->value_string );
+	if ( BER_BVISNULL( &ils_addr_policies[i].word ) )
+		return ils_cf_fail( c, "must be as-sent, peer or peer-if-private" );
+	ii->ii_addr_policy = ils_addr_policies[i].mask;
+	return 0;
 }
 
 static int
@@ -121,6 +184,10 @@ ils_cf_gen( ConfigArgs *c )
 			c->value_string = ch_strdup( ii->ii_dir );
 		} else if ( c->type == ILS_MAPSIZE ) {
 			c->value_ulong = ii->ii_mapsize;
+		} else if ( c->type == ILS_ADDR_POLICY ) {
+			struct berval bv;
+			enum_to_verb( ils_addr_policies, ii->ii_addr_policy, &bv );
+			c->value_string = ch_strdup( bv.bv_val );
 		} else if ( ( lim = ils_limit( ii, c->type ) ) != NULL ) {
 			c->value_int = *lim;
 		}
@@ -130,6 +197,10 @@ ils_cf_gen( ConfigArgs *c )
 			return ils_cf_fail( c, "cannot be deleted" );
 		if ( c->type == ILS_MAPSIZE )
 			ii->ii_mapsize = ILS_DEF_MAPSIZE;
+		if ( c->type == ILS_ADDR_POLICY )
+			ii->ii_addr_policy = ILS_DEF_ADDR_POLICY;
+		if ( ils_abuse_default( c->type ) >= 0 )
+			*ils_limit( ii, c->type ) = ils_abuse_default( c->type );
 		return 0;
 	}
 	/* slapd.conf line or cn=config add/replace */
@@ -149,10 +220,14 @@ ils_cf_gen( ConfigArgs *c )
 			return ils_cf_fail( c, "must be at least 1048576" );
 		ii->ii_mapsize = c->value_ulong;
 		return 0;
+	case ILS_ADDR_POLICY:
+		return ils_cf_policy( c, ii );
 	default:
 		if ( ( lim = ils_limit( ii, c->type ) ) == NULL )
 			return ils_cf_fail( c, "unknown keyword" );
-		if ( c->value_int < 1 )
+		if ( ils_abuse_default( c->type ) >= 0 && c->value_int < 0 )
+			return ils_cf_fail( c, "must be 0 (no cap) or a positive number" );
+		if ( ils_abuse_default( c->type ) < 0 && c->value_int < 1 )
 			return ils_cf_fail( c, "must be a positive number" );
 		*lim = c->value_int;
 		return 0;

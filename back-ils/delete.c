@@ -8,9 +8,22 @@
 /* A Delete of any spelling of a registration removes it, with its
  * application data and the Dialer's application user of the same cn
  * (MS-TAIL 3.5.4). */
+/* remove the entry e stored under key, counting it off its owner */
 static int
-delete_entry( Operation *op, MDB_txn *txn, ils_name *nm, const char **text,
-	char *buf, size_t len )
+remove_entry( ils_info *ii, MDB_txn *txn, struct berval *key, Entry *e,
+	ils_tally *t )
+{
+	struct berval owner = BER_BVNULL;
+
+	ils_owner_address( e, &owner );
+	ils_limits_moved( ii, key->bv_val[0], &owner, NULL, t );
+	ils_record_free( e );
+	return ils_store_del( ii, txn, key );
+}
+
+static int
+delete_entry( Operation *op, MDB_txn *txn, ils_name *nm, ils_tally *t,
+	const char **text, char *buf, size_t len )
 {
 	ils_info *ii = op->o_bd->be_private;
 	Entry *e;
@@ -26,13 +39,15 @@ delete_entry( Operation *op, MDB_txn *txn, ils_name *nm, const char **text,
 		rc = LDAP_INSUFFICIENT_ACCESS;
 		*text = "no write access to this registration";
 	}
-	ils_record_free( e );
-	if ( rc == LDAP_SUCCESS )
-		rc = ils_store_del( ii, txn, &nm->in_key );
+	if ( rc != LDAP_SUCCESS ) {
+		ils_record_free( e );
+		return rc;
+	}
+	rc = remove_entry( ii, txn, &nm->in_key, e, t );
 	if ( rc == LDAP_SUCCESS && nm->in_dn.kind == ILSDN_PERSON ) {
 		nm->in_key.bv_val[0] = ILS_KEY_APPUSER;
-		if ( ils_store_del( ii, txn, &nm->in_key ) == LDAP_NO_SUCH_OBJECT )
-			rc = LDAP_SUCCESS;
+		if ( ils_store_get( ii, txn, &nm->in_key, &e ) == LDAP_SUCCESS )
+			rc = remove_entry( ii, txn, &nm->in_key, e, t );
 	}
 	return rc;
 }

@@ -45,6 +45,7 @@ ils_update( Operation *op, SlapReply *rs, const char *what, ils_update_fn *fn )
 	ils_info *ii = op->o_bd->be_private;
 	char textbuf[SLAP_TEXT_BUFLEN];
 	const char *text = NULL;
+	ils_tally t = { 0 };
 	MDB_txn *txn;
 	ils_name nm;
 	int rc;
@@ -52,7 +53,9 @@ ils_update( Operation *op, SlapReply *rs, const char *what, ils_update_fn *fn )
 	if ( !ils_update_target( op, rs, &nm ) )
 		return rs->sr_err;
 	if ( ( rc = ils_store_begin( ii, &txn ) ) == LDAP_SUCCESS )
-		rc = ils_store_end( txn, fn( op, txn, &nm, &text, textbuf, sizeof( textbuf ) ) );
+		rc = ils_store_end( txn, fn( op, txn, &nm, &t, &text, textbuf,
+			sizeof( textbuf ) ) );
+	ils_limits_settle( ii, &t, rc );
 	Debug( LDAP_DEBUG_TRACE, "back-ils: %s \"%s\": %d\n", what, op->o_req_dn.bv_val, rc );
 	return ils_send_error( op, rs, rc, text );
 }
@@ -310,7 +313,7 @@ ils_entry_check( Operation *op, Entry *e, const char **text, char *buf, size_t l
 			( rc = ils_entry_fix_ip( op, a, text, buf, len ) ) )
 			return rc;
 	}
-	return LDAP_SUCCESS;
+	return ils_limits_size( op, e, text );
 }
 
 int

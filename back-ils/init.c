@@ -24,6 +24,10 @@ ils_db_init( BackendDB *be, ConfigReply *cr )
 	ii->ii_max_req_attrs = ILS_DEF_REQ_ATTRS;
 	ii->ii_hide_unlisted = 1;
 	ii->ii_h323_any = 1;
+	ii->ii_max_per_addr = ILS_DEF_PER_ADDR;
+	ii->ii_max_per_minute = ILS_DEF_PER_MINUTE;
+	ii->ii_max_entry_size = ILS_DEF_ENTRY_SIZE;
+	ii->ii_addr_policy = ILS_DEF_ADDR_POLICY;
 	be->be_private = ii;
 	be->be_cf_ocs = be->bd_info->bi_cf_ocs;
 	return 0;
@@ -89,6 +93,13 @@ ils_db_open( BackendDB *be, ConfigReply *cr )
 	ils_db_check_suffixes( be );
 	if ( ils_store_open( be, cr ) )
 		return 1;
+	if ( ils_limits_open( ii ) ) {
+		snprintf( cr->msg, sizeof( cr->msg ),
+			"back-ils: cannot count the stored registrations" );
+		Debug( LDAP_DEBUG_ANY, "%s\n", cr->msg );
+		ils_store_close( ii );
+		return 1;
+	}
 	Debug( LDAP_DEBUG_STATS, "back-ils: database \"%s\" open, %ld registrations\n",
 		ii->ii_dir, ils_store_count( ii ) );
 	return 0;
@@ -97,6 +108,7 @@ ils_db_open( BackendDB *be, ConfigReply *cr )
 static int
 ils_db_close( BackendDB *be, ConfigReply *cr )
 {
+	ils_limits_close( be->be_private );
 	ils_store_close( be->be_private );
 	return 0;
 }
@@ -107,6 +119,7 @@ ils_db_destroy( BackendDB *be, ConfigReply *cr )
 	ils_info *ii = be->be_private;
 
 	if ( ii ) {
+		ils_limits_close( ii );
 		ils_store_close( ii );
 		ch_free( ii->ii_dir );
 		ch_free( ii );

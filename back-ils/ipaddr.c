@@ -64,6 +64,29 @@ ilsip_to_dotted( uint32_t v, char *buf )
 		( v >> 16 ) & 0xff, ( v >> 24 ) & 0xff );
 }
 
+enum ilsip_scope
+ilsip_scope( uint32_t v )
+{
+	/* the first dotted octet is the least significant byte */
+	unsigned a = v & 0xff, b = ( v >> 8 ) & 0xff;
+
+	if ( a == 0 )
+		return ILSIP_THIS;
+	if ( a == 10 || ( a == 172 && ( b & 0xf0 ) == 16 ) || ( a == 192 && b == 168 ) )
+		return ILSIP_PRIVATE;
+	if ( a == 100 && ( b & 0xc0 ) == 64 )
+		return ILSIP_SHARED;
+	if ( a == 127 )
+		return ILSIP_LOOPBACK;
+	if ( a == 169 && b == 254 )
+		return ILSIP_LINKLOCAL;
+	if ( ( a & 0xf0 ) == 224 )
+		return ILSIP_MULTICAST;
+	if ( a >= 240 )
+		return ILSIP_RESERVED;
+	return ILSIP_PUBLIC;
+}
+
 size_t
 ilsip_peer( const char *name, size_t len, char *out, size_t outsize )
 {

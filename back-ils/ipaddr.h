@@ -26,6 +26,22 @@ size_t ilsip_format( uint32_t v, char *buf );
 int ilsip_from_dotted( const char *s, uint32_t *out );
 void ilsip_to_dotted( uint32_t v, char *buf );
 
+/* Where an address (ILS value) can be reached from.  Only ILSIP_PUBLIC is
+ * reachable across the internet; the others are what a client behind a
+ * NAT router, or without a network, registers (the address policy of
+ * slapd-ils(5) replaces them by the connection's). */
+enum ilsip_scope {
+	ILSIP_PUBLIC = 0,
+	ILSIP_THIS,		/* 0.0.0.0/8: "this network", no address yet */
+	ILSIP_PRIVATE,		/* 10/8, 172.16/12, 192.168/16 (RFC 1918) */
+	ILSIP_SHARED,		/* 100.64/10: carrier-grade NAT (RFC 6598) */
+	ILSIP_LOOPBACK,		/* 127/8 */
+	ILSIP_LINKLOCAL,	/* 169.254/16 (RFC 3927) */
+	ILSIP_MULTICAST,	/* 224/4 */
+	ILSIP_RESERVED		/* 240/4 and the broadcast address */
+};
+enum ilsip_scope ilsip_scope( uint32_t v );
+
 /* The address of a connection's peer as slapd names it (c_peer_name):
  * "IP=a.b.c.d:port" and "IP=[v6]:port" give the address without the port,
  * "PATH=..." (ldapi://) gives "local".  Writes at most outsize - 1 bytes

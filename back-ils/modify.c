@@ -114,13 +114,40 @@ patchable( Operation *op, ils_name *nm )
 	return n > 0;
 }
 
+/* Only a replica writes ilsOwnerAddress with a Modify; the registration's
+ * count then moves with it (limits.c).  before keeps a copy in buf. */
+static void
+owner_before( Entry *e, struct berval *before, char *buf )
+{
+	struct berval addr;
+
+	BER_BVZERO( before );
+	if ( ils_owner_address( e, &addr ) && addr.bv_len < ILSIP_PEER_MAX ) {
+		memcpy( buf, addr.bv_val, addr.bv_len );
+		before->bv_val = buf;
+		before->bv_len = addr.bv_len;
+	}
+}
+
+static void
+owner_after( ils_info *ii, ils_name *nm, struct berval *before, Entry *e,
+	ils_tally *t )
+{
+	struct berval after = BER_BVNULL;
+
+	ils_owner_address( e, &after );
+	ils_limits_moved( ii, nm->in_key.bv_val[0], before, &after, t );
+}
+
 /* read, change and write the entry in one write transaction */
 static int
-modify_entry( Operation *op, MDB_txn *txn, ils_name *nm, const char **text,
-	char *buf, size_t len )
+modify_entry( Operation *op, MDB_txn *txn, ils_name *nm, ils_tally *t,
+	const char **text, char *buf, size_t len )
 {
 	ils_info *ii = op->o_bd->be_private;
 	int fast = internal_replaces( op->orm_modlist );
+	char obuf[ILSIP_PEER_MAX];
+	struct berval owner;
 	Modifications *ml;
 	Entry *e, *stored;
 	int rc;
@@ -147,10 +174,15 @@ modify_entry( Operation *op, MDB_txn *txn, ils_name *nm, const char **text,
 		rc = LDAP_INSUFFICIENT_ACCESS;
 		*text = "no write access to this registration";
 	}
+	owner_before( e, &owner, obuf );
 	for ( ml = op->orm_modlist; ml && rc == LDAP_SUCCESS; ml = ml->sml_next )
 		rc = apply_one( op, e, &ml->sml_mod, nm, text, buf, len );
-	if ( rc == LDAP_SUCCESS && !fast )
+	if ( rc == LDAP_SUCCESS && !fast ) {
+		ils_addr_policy( op, op->orm_modlist, e );
 		rc = ils_entry_check( op, e, text, buf, len );
+	}
+	if ( rc == LDAP_SUCCESS )
+		owner_after( ii, nm, &owner, e, t );
 	if ( rc == LDAP_SUCCESS && !fast )
 		rc = ils_app_join( op, txn, nm, e );
 	if ( rc == LDAP_SUCCESS && ( rc = ils_store_put( ii, txn, &nm->in_key, e ) ) )

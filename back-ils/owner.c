@@ -29,8 +29,8 @@
 static AttributeDescription *ad_owner_addr, *ad_owner_dn;
 
 /* the requester's address, in buf (ILSIP_PEER_MAX); empty when unknown */
-static void
-requester_address( Operation *op, char *buf, struct berval *addr )
+void
+ils_owner_peer( Operation *op, char *buf, struct berval *addr )
 {
 	struct berval *peer = op->o_conn ? &op->o_conn->c_peer_name : NULL;
 
@@ -52,9 +52,21 @@ ils_owner_is( Operation *op, Entry *e )
 			dn_match( &dn->a_nvals[0], &op->o_ndn );
 	if ( ( addr = attr_find( e->e_attrs, ad_owner_addr ) ) == NULL )
 		return 0;
-	requester_address( op, buf, &peer );
+	ils_owner_peer( op, buf, &peer );
 	return peer.bv_len && peer.bv_len == addr->a_vals[0].bv_len &&
 		!strncasecmp( peer.bv_val, addr->a_vals[0].bv_val, peer.bv_len );
+}
+
+/* the address e is counted under (limits.c); 0 when it has none */
+int
+ils_owner_address( Entry *e, struct berval *addr )
+{
+	Attribute *a = attr_find( e->e_attrs, ad_owner_addr );
+
+	if ( !a )
+		return 0;
+	*addr = a->a_vals[0];
+	return 1;
 }
 
 /* A replica's Add carries the provider's owner; everyone else's gets the
@@ -79,7 +91,7 @@ ils_owner_stamp( Operation *op, Entry *e, Entry *old )
 			attr_merge_one( e, ad_owner_dn, &a->a_vals[0], &a->a_nvals[0] );
 		return;
 	}
-	requester_address( op, buf, &peer );
+	ils_owner_peer( op, buf, &peer );
 	if ( peer.bv_len )
 		attr_merge_normalize_one( e, ad_owner_addr, &peer, op->o_tmpmemctx );
 	if ( !BER_BVISEMPTY( &op->o_ndn ) )

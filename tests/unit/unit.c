@@ -171,10 +171,57 @@ test_peer( void )
 	peer_case( "PIPE=x", NULL, "peer: an unknown form" );
 }
 
+static void
+test_scope( void )
+{
+	static const struct { const char *dotted; enum ilsip_scope scope; } vec[] = {
+		{ "10.0.0.1", ILSIP_PRIVATE },		/* RFC 1918, all three blocks */
+		{ "10.255.255.255", ILSIP_PRIVATE },
+		{ "172.16.0.1", ILSIP_PRIVATE },
+		{ "172.31.255.254", ILSIP_PRIVATE },
+		{ "172.15.255.255", ILSIP_PUBLIC },	/* just outside 172.16/12 */
+		{ "172.32.0.1", ILSIP_PUBLIC },
+		{ "192.168.0.224", ILSIP_PRIVATE },	/* MS-TAIL 4.1.2's NetMeeting */
+		{ "192.169.0.1", ILSIP_PUBLIC },
+		{ "127.0.0.1", ILSIP_LOOPBACK },
+		{ "127.255.0.2", ILSIP_LOOPBACK },
+		{ "169.254.10.20", ILSIP_LINKLOCAL },
+		{ "169.253.1.1", ILSIP_PUBLIC },
+		{ "100.64.0.1", ILSIP_SHARED },		/* CGNAT, RFC 6598 */
+		{ "100.127.255.255", ILSIP_SHARED },
+		{ "100.63.255.255", ILSIP_PUBLIC },
+		{ "100.128.0.1", ILSIP_PUBLIC },
+		{ "0.0.0.0", ILSIP_THIS },
+		{ "0.1.2.3", ILSIP_THIS },
+		{ "224.0.0.1", ILSIP_MULTICAST },
+		{ "255.255.255.255", ILSIP_RESERVED },
+		{ "240.0.0.1", ILSIP_RESERVED },
+		{ "8.8.8.8", ILSIP_PUBLIC },
+		{ "10.70.41.96", ILSIP_PRIVATE },	/* MS-TAIL 2.2.3 */
+		{ "193.99.144.80", ILSIP_PUBLIC },
+		{ "223.255.255.255", ILSIP_PUBLIC },
+	};
+	char what[96];
+	uint32_t v;
+	size_t i;
+
+	for ( i = 0; i < sizeof( vec ) / sizeof( vec[0] ); i++ ) {
+		snprintf( what, sizeof( what ), "scope: %s is %s", vec[i].dotted,
+			vec[i].scope == ILSIP_PUBLIC ? "public" : "not public" );
+		check( ilsip_from_dotted( vec[i].dotted, &v ) == 0 &&
+			ilsip_scope( v ) == vec[i].scope, what );
+	}
+	/* the ILS value, not the dotted order, is what the server classifies */
+	check( ilsip_scope( 167880896U ) == ILSIP_PRIVATE, "scope: 167880896 (192.168.1.10)" );
+	check( ilsip_scope( 16777226U ) == ILSIP_PRIVATE, "scope: 16777226 (10.0.0.1)" );
+	check( ilsip_scope( 33554559U ) == ILSIP_LOOPBACK, "scope: 33554559 (127.0.0.2)" );
+}
+
 int
 main( void )
 {
 	test_ipaddr();
+	test_scope();
 	test_peer();
 	test_latin1();
 	test_ilsdn();
