@@ -29,6 +29,8 @@ conf_A() {
 loglevel 0
 threads $BENCH_THREADS
 EOF
+	# every simulated user connects from 127.0.0.1: no per-address caps
+	sed -i 's|^directory .*|&\nils-max-per-address 0\nils-max-per-minute 0|' "$1/slapd.conf"
 }
 
 # global_conf DIR MODULE...: the global part B and C share with A

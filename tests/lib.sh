@@ -79,6 +79,9 @@ alive() { [ -n "$SPID" ] && kill -0 "$SPID" 2>/dev/null; }
 
 # ils_conf DATADIR: the default configuration of scripts/ils-config
 ils_conf() { "$TOP/scripts/ils-config" "$1" "$BUILD"; }
+# uncapped CONF: the per-address caps off (ils-max-per-address and
+# ils-max-per-minute 0), for a test whose load comes from one address
+uncapped() { sed -i 's|^directory .*|&\nils-max-per-address 0\nils-max-per-minute 0|' "$1"; }
 
 lsearch() { ldapsearch -x -LLL -o ldif-wrap=no -H "$URI" "$@"; }
 lmodify() { ldapmodify -x -H "$URI" "$@"; }
