@@ -54,6 +54,8 @@ unlisted( ils_info *ii, Entry *e )
 static int
 app_unlisted( ils_info *ii, Entry *e )
 {
+	char kbuf[ILS_KEYBUF];
+	struct berval key;
 	ils_name nm;
 	Entry *person = NULL;
 	int hide;
@@ -61,10 +63,8 @@ app_unlisted( ils_info *ii, Entry *e )
 	if ( !is_entry_objectclass( e, ii->ii_oc_appuser, 0 ) )
 		return 0;
 	ils_parse_dn( &e->e_nname, &nm );
-	if ( nm.in_dn.kind != ILSDN_APPUSER )
-		return 0;
-	nm.in_buf[0] = ILS_KEY_PERSON;
-	if ( ils_store_get( ii, NULL, &nm.in_key, &person ) != LDAP_SUCCESS || !person )
+	if ( nm.in_dn.kind != ILSDN_APPUSER || !ils_sibling_key( &nm, kbuf, &key ) ||
+		ils_store_get( ii, NULL, &key, &person ) != LDAP_SUCCESS || !person )
 		return 0;
 	hide = unlisted( ii, person );
 	ils_record_free( person );
