@@ -249,6 +249,23 @@ search_scope( Operation *op, SlapReply *rs, ils_search *is, ils_name *nm )
 #undef SEND
 }
 
+/* RFC 4528: a search's assertion is about its base; a base that does not
+ * exist (NetMeeting's "objectClass=rtPerson" is none) is answered by the
+ * search itself */
+static int
+base_asserted( Operation *op )
+{
+	Entry *e;
+	int ok;
+
+	if ( !get_assert( op ) ||
+		ils_entry_get_rw( op, &op->o_req_ndn, NULL, NULL, 0, &e ) != LDAP_SUCCESS )
+		return 1;
+	ok = ils_assert_ok( op, e );
+	ils_record_free( e );
+	return ok;
+}
+
 int
 ils_back_search( Operation *op, SlapReply *rs )
 {
@@ -263,6 +280,8 @@ ils_back_search( Operation *op, SlapReply *rs )
 		nm.in_dn.kind = ILSDN_PSEUDO;	/* "c=-,o=x,objectClass=rtPerson" */
 	if ( nm.in_dn.kind == ILSDN_BAD )
 		return ils_send_error( op, rs, LDAP_NO_SUCH_OBJECT, nm.in_dn.err );
+	if ( !base_asserted( op ) )
+		return ils_send_error( op, rs, LDAP_ASSERTION_FAILED, NULL );
 	if ( ( rc = ils_reply_init( op, &is.is_reply, &text ) ) != LDAP_SUCCESS )
 		return ils_send_error( op, rs, rc, text );
 	is.is_filter = ils_filter_rewrite( op, op->ors_filter );
