@@ -110,6 +110,20 @@ check "an application entry from the second address" from2 ldif_add \
 expect_rc 68 "... makes its cn the second address's: a person of that cn from elsewhere gets 68" \
 	ldif_add "$(dn squat@x)" "givenname: Squat"
 
+echo "# NetMeeting's ssecurity token is its owner's secret"
+wire register tok@x
+check "its owner reads its token" sh -c \
+	"ldapsearch -x -LLL -H $URI -b $(dn tok@x) -s base ssecurity | grep -qx 'ssecurity: 21912384'"
+check "another address's lookup does not get it" sh -c \
+	"LDAPSOCKET_BIND_ADDRESSES=127.0.0.2 ldapsearch -x -LLL -H $URI -b $(dn tok@x) -s base ssecurity cn | grep -qx 'cn: tok@x' &&
+	! LDAPSOCKET_BIND_ADDRESSES=127.0.0.2 ldapsearch -x -LLL -H $URI -b $(dn tok@x) -s base ssecurity | grep -qi '^ssecurity'"
+check "... nor its all-attributes listing" sh -c \
+	"! LDAPSOCKET_BIND_ADDRESSES=127.0.0.2 ldapsearch -x -LLL -H $URI -b objectClass=rtPerson -s base '(cn=to%)' | grep -qi '^ssecurity'"
+check "... and its filters cannot test it" sh -c \
+	"! LDAPSOCKET_BIND_ADDRESSES=127.0.0.2 ldapsearch -x -LLL -H $URI -b objectClass=rtPerson -s base '(&(cn=tok@x)(ssecurity=21912384))' 1.1 | grep -q '^dn:'"
+check "... which its owner's can" sh -c \
+	"ldapsearch -x -LLL -H $URI -b objectClass=rtPerson -s base '(&(cn=tok@x)(ssecurity=21912384))' 1.1 | grep -q '^dn:'"
+
 echo "# the name is free again once its owner leaves or it expires"
 check "the owner deletes" ldapdelete -x -H "$URI" "$V"
 check "another address may now register the name" from2 ldif_add "$V" "givenname: New"
