@@ -49,6 +49,41 @@ build_entry( Operation *op, ils_name *nm, Entry **ep, const char **text,
 	return LDAP_SUCCESS;
 }
 
+/* the stored entry under key, or NULL; 0 or an LDAP error */
+static int
+stored( ils_info *ii, MDB_txn *txn, struct berval *key, Entry **ep )
+{
+	int rc = ils_store_get( ii, txn, key, ep );
+
+	if ( rc == LDAP_NO_SUCH_OBJECT ) {
+		*ep = NULL;
+		rc = LDAP_SUCCESS;
+	}
+	return rc;
+}
+
+/* The Dialer's person and application user of one cn are one identity:
+ * the application user's data is joined into the person (ils_app_join)
+ * and goes with the person's Delete.  Whoever adds one of them must be
+ * able to write the other, if it exists, or could change or remove a
+ * registration that is not theirs. */
+static int
+sibling_taken( Operation *op, MDB_txn *txn, ils_name *nm )
+{
+	ils_info *ii = op->o_bd->be_private;
+	char kbuf[ILS_KEYBUF];
+	struct berval key;
+	Entry *sib;
+	int taken;
+
+	if ( !ils_sibling_key( nm, kbuf, &key ) ||
+		stored( ii, txn, &key, &sib ) != LDAP_SUCCESS || !sib )
+		return 0;
+	taken = !access_allowed( op, sib, slap_schema.si_ad_entry, NULL, ACL_WADD, NULL );
+	ils_record_free( sib );
+	return taken;
+}
+
 /* The name for e, inside the Add's write transaction: a live
  * registration of it may be replaced only by whom the ACLs let write it
  * (its owner, owner.c), and keeps its owner; then the requester needs
@@ -59,16 +94,13 @@ claim( Operation *op, MDB_txn *txn, ils_name *nm, Entry *e, ils_tally *t,
 	const char **text )
 {
 	ils_info *ii = op->o_bd->be_private;
-	Entry *old = NULL;
-	int rc = ils_store_get( ii, txn, &nm->in_key, &old );
+	Entry *old;
+	int rc = stored( ii, txn, &nm->in_key, &old );
 
-	if ( rc == LDAP_NO_SUCH_OBJECT ) {
-		old = NULL;
-		rc = LDAP_SUCCESS;
-	} else if ( rc != LDAP_SUCCESS )
+	if ( rc != LDAP_SUCCESS )
 		return rc;
-	if ( old && !access_allowed( op, old, slap_schema.si_ad_entry, NULL,
-		ACL_WADD, NULL ) )
+	if ( ( old && !access_allowed( op, old, slap_schema.si_ad_entry, NULL,
+		ACL_WADD, NULL ) ) || sibling_taken( op, txn, nm ) )
 	{
 		*text = "the name is registered by another address";
 		rc = LDAP_ALREADY_EXISTS;

@@ -203,6 +203,7 @@ typedef struct ils_name {
 	char		in_buf[ILS_KEYBUF];
 } ils_name;
 void ils_parse_dn( struct berval *ndn, ils_name *nm );
+int ils_sibling_key( ils_name *nm, char *buf, struct berval *key );
 int ils_app_join( Operation *op, MDB_txn *txn, ils_name *nm, Entry *e );
 int ils_assert_ok( Operation *op, Entry *e );
 int ils_update_target( Operation *op, SlapReply *rs, ils_name *nm );

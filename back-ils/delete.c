@@ -5,9 +5,6 @@
 #include "slap.h"
 #include "back-ils.h"
 
-/* A Delete of any spelling of a registration removes it, with its
- * application data and the Dialer's application user of the same cn
- * (MS-TAIL 3.5.4). */
 /* remove the entry e stored under key, counting it off its owner */
 static int
 remove_entry( ils_info *ii, MDB_txn *txn, struct berval *key, Entry *e,
@@ -21,11 +18,16 @@ remove_entry( ils_info *ii, MDB_txn *txn, struct berval *key, Entry *e,
 	return ils_store_del( ii, txn, key );
 }
 
+/* A Delete of any spelling of a registration removes it, with its
+ * application data and the Dialer's application user of the same cn
+ * (MS-TAIL 3.5.4). */
 static int
 delete_entry( Operation *op, MDB_txn *txn, ils_name *nm, ils_tally *t,
 	const char **text, char *buf, size_t len )
 {
 	ils_info *ii = op->o_bd->be_private;
+	char kbuf[ILS_KEYBUF];
+	struct berval sib;
 	Entry *e;
 	int rc;
 
@@ -44,11 +46,10 @@ delete_entry( Operation *op, MDB_txn *txn, ils_name *nm, ils_tally *t,
 		return rc;
 	}
 	rc = remove_entry( ii, txn, &nm->in_key, e, t );
-	if ( rc == LDAP_SUCCESS && nm->in_dn.kind == ILSDN_PERSON ) {
-		nm->in_key.bv_val[0] = ILS_KEY_APPUSER;
-		if ( ils_store_get( ii, txn, &nm->in_key, &e ) == LDAP_SUCCESS )
-			rc = remove_entry( ii, txn, &nm->in_key, e, t );
-	}
+	if ( rc == LDAP_SUCCESS && nm->in_dn.kind == ILSDN_PERSON &&
+		ils_sibling_key( nm, kbuf, &sib ) &&
+		ils_store_get( ii, txn, &sib, &e ) == LDAP_SUCCESS )
+		rc = remove_entry( ii, txn, &sib, e, t );
 	return rc;
 }
 

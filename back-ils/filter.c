@@ -116,17 +116,6 @@ widen_h323( Operation *op, Filter *f )
 	return 0;
 }
 
-/* The rewritten term keeps the assertion's description: free the value
- * and the assertion, not the description.  An undefined attribute's
- * description is a temporary in op memory (SLAP_DESC_TEMPORARY) that
- * filter_free_x() frees with the new term; ava_free() would free it too. */
-static void
-ava_free_keep_desc( Operation *op, AttributeAssertion *ava )
-{
-	op->o_tmpfree( ava->aa_value.bv_val, op->o_tmpmemctx );
-	op->o_tmpfree( ava, op->o_tmpmemctx );
-}
-
 static void
 rewrite_eq( Operation *op, Filter *f )
 {
@@ -137,8 +126,15 @@ rewrite_eq( Operation *op, Filter *f )
 
 	/* An unknown attribute or option: slapd's get_filter() marked the
 	 * term Undefined and test_filter() answers so without reading it;
-	 * '%' does not make it mean more. */
-	if ( f->f_choice & SLAPD_FILTER_UNDEFINED )
+	 * '%' does not make it mean more.  Such a term's description may be
+	 * a temporary in op memory (SLAP_DESC_TEMPORARY) that ava_free()
+	 * frees: rewritten into a term that keeps the description, it would
+	 * be freed twice.  Past this point descriptions are the schema's; a
+	 * known attribute whose value its syntax refuses ("%" for the integer
+	 * sTTL) is Undefined too, and a rewrite below gives it a meaning (each
+	 * sets f_choice anew, without the flag). */
+	if ( ( ad->ad_flags & SLAP_DESC_TEMPORARY ) ||
+		ad->ad_type == slap_schema.si_at_undefined )
 		return;
 
 	if ( ii->ii_ad_sttl && ad->ad_type == ii->ii_ad_sttl->ad_type ) {
@@ -150,16 +146,12 @@ rewrite_eq( Operation *op, Filter *f )
 	} else if ( all_percent( &v ) ) {
 		f->f_choice = LDAP_FILTER_PRESENT;
 		f->f_desc = ad;
-		ava_free_keep_desc( op, ava );
-		return;
 	} else if ( ad->ad_type->sat_substr ) {
 		to_substrings( op, f, ad, &v );
-		ava_free_keep_desc( op, ava );
-		return;
 	} else {
 		set_computed( f, LDAP_COMPARE_FALSE );
 	}
-	/* the term no longer refers to the assertion at all */
+	/* the new term keeps nothing of the assertion but its description */
 	ava_free( op, ava, 1 );
 }
 

@@ -66,6 +66,11 @@ check "a listing keep-alive (cn=%)(sttl=1) from there is answered" sh -c \
 check "its keep-alive of the victim's cn is answered with the entry" sh -c \
 	"LDAPSOCKET_BIND_ADDRESSES=127.0.0.2 ldapsearch -x -LLL -H $URI -b objectClass=rtPerson -s base '(&(objectClass=rtPerson)(cn=victim@x)(sttl=1))' 1.1 | grep -q '^dn:'"
 w2 keepalive victim@x
+expect_rc 68 "adding a Dialer application entry of the victim's cn (its data would join the victim's)" \
+	from2 ldif_add "cn=victim@x,appName=MS-NetMeeting,ou=Applications,o=Intranet" \
+	"objectClass: rtApplicationUser" "protocolID: H323" "port: 9999"
+check "... which left the victim without foreign application data" sh -c \
+	"! ldapsearch -x -LLL -H $URI -b $V -s base port protocolID | grep -qi '^port: 9999'"
 check "the victim's entry and TTL are as its owner left them" state
 
 echo "# the owner's own listing with sttl refreshes nothing either"
@@ -98,6 +103,26 @@ w2 ekiga Meeting gm@y
 check "the second address owns what it registered" sh -c \
 	"ldapsearch -x -LLL -H $URI $ROOT -b $(dn gm@y) -s base ilsOwnerAddress | grep -qx 'ilsOwnerAddress: 127.0.0.2'"
 expect_rc 50 "... which the first address cannot delete" ldapdelete -x -H "$URI" "$(dn gm@y)"
+
+check "an application entry from the second address" from2 ldif_add \
+	"cn=squat@x,appName=MS-NetMeeting,ou=Applications,o=Intranet" \
+	"objectClass: rtApplicationUser" "port: 9999"
+expect_rc 68 "... makes its cn the second address's: a person of that cn from elsewhere gets 68" \
+	ldif_add "$(dn squat@x)" "givenname: Squat"
+
+echo "# NetMeeting's ssecurity token is its owner's secret"
+wire register tok@x
+check "its owner reads its token" sh -c \
+	"ldapsearch -x -LLL -H $URI -b $(dn tok@x) -s base ssecurity | grep -qx 'ssecurity: 21912384'"
+check "another address's lookup does not get it" sh -c \
+	"LDAPSOCKET_BIND_ADDRESSES=127.0.0.2 ldapsearch -x -LLL -H $URI -b $(dn tok@x) -s base ssecurity cn | grep -qx 'cn: tok@x' &&
+	! LDAPSOCKET_BIND_ADDRESSES=127.0.0.2 ldapsearch -x -LLL -H $URI -b $(dn tok@x) -s base ssecurity | grep -qi '^ssecurity'"
+check "... nor its all-attributes listing" sh -c \
+	"! LDAPSOCKET_BIND_ADDRESSES=127.0.0.2 ldapsearch -x -LLL -H $URI -b objectClass=rtPerson -s base '(cn=to%)' | grep -qi '^ssecurity'"
+check "... and its filters cannot test it" sh -c \
+	"! LDAPSOCKET_BIND_ADDRESSES=127.0.0.2 ldapsearch -x -LLL -H $URI -b objectClass=rtPerson -s base '(&(cn=tok@x)(ssecurity=21912384))' 1.1 | grep -q '^dn:'"
+check "... which its owner's can" sh -c \
+	"ldapsearch -x -LLL -H $URI -b objectClass=rtPerson -s base '(&(cn=tok@x)(ssecurity=21912384))' 1.1 | grep -q '^dn:'"
 
 echo "# the name is free again once its owner leaves or it expires"
 check "the owner deletes" ldapdelete -x -H "$URI" "$V"
