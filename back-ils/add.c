@@ -60,7 +60,7 @@ store_entry( Operation *op, ils_name *nm, Entry *e )
 		return rc;
 	rc = ils_app_join( op, txn, nm, e );
 	if ( rc == LDAP_SUCCESS )
-		rc = ils_store_put( ii, txn, &nm->in_key, e );
+		rc = ils_store_put( ii, txn, &nm->in_key, e, ILS_PUT_LIMITED );
 	return ils_store_end( txn, rc );
 }
 
@@ -115,6 +115,7 @@ ils_back_add( Operation *op, SlapReply *rs )
 		rc = store_entry( op, &nm, e );
 		if ( rc != LDAP_SUCCESS )
 			text = "cannot store the registration";
+		ils_store_refused( op, rc, &text );
 		/* overlays reading the result (dynttl, accesslog) see the name
 		 * the registration is stored under */
 		entry_name_swap( op->ora_e, e );

@@ -16,7 +16,8 @@ enum {
 	ILS_MAX_BLEN,
 	ILS_MAX_VALS,
 	ILS_MAX_ATTRS,
-	ILS_MAX_REQ
+	ILS_MAX_REQ,
+	ILS_HIGHWATER
 };
 
 static ConfigDriver ils_cf_gen;
@@ -71,6 +72,11 @@ static ConfigTable ils_cfg[] = {
 		"( " ILS_CFAT ".9 NAME 'olcIlsH323Match' "
 		"DESC 'The NetMeeting application filter finds every H.323 user' "
 		"EQUALITY booleanMatch SYNTAX OMsBoolean SINGLE-VALUE )", NULL, NULL },
+	{ "ils-map-highwater", "percent", 2, 2, 0, ARG_MAGIC|ARG_INT|ILS_HIGHWATER,
+		ils_cf_gen,
+		"( " ILS_CFAT ".10 NAME 'olcIlsMapHighWater' "
+		"DESC 'Share of the LMDB map, in percent, above which writes that grow the store are refused' "
+		"EQUALITY integerMatch SYNTAX OMsInteger SINGLE-VALUE )", NULL, NULL },
 	{ NULL, NULL, 0, 0, 0, ARG_IGNORED, NULL, NULL, NULL }
 };
 
@@ -81,7 +87,8 @@ static ConfigOCs ils_ocs[] = {
 		"MUST olcDbDirectory "
 		"MAY ( olcIlsMapSize $ olcIlsDbNoSync $ olcIlsMaxValueLength $ "
 		"olcIlsMaxBinaryLength $ olcIlsMaxValues $ olcIlsMaxAttrs $ "
-		"olcIlsMaxRequestAttrs $ olcIlsHideUnlisted $ olcIlsH323Match ) )",
+		"olcIlsMaxRequestAttrs $ olcIlsHideUnlisted $ olcIlsH323Match $ "
+		"olcIlsMapHighWater ) )",
 		Cft_Database, ils_cfg },
 	{ NULL, 0, NULL }
 };
@@ -109,6 +116,52 @@ ils_cf_fail( ConfigArgs *c, const char *msg )
 }
 
 static int
+ils_cf_default( ConfigArgs *c, ils_info *ii )
+{
+	switch ( c->type ) {
+	case ILS_DIRECTORY:
+		return ils_cf_fail( c, "cannot be deleted" );
+	case ILS_MAPSIZE:	/* from the next open on */
+		ii->ii_mapsize = ILS_DEF_MAPSIZE;
+		return 0;
+	case ILS_HIGHWATER:
+		ii->ii_highwater = ILS_DEF_HIGHWATER;
+		return 0;
+	}
+	return 0;
+}
+
+static int
+ils_cf_emit( ConfigArgs *c, ils_info *ii )
+{
+	int *lim;
+
+	switch ( c->type ) {
+	case ILS_DIRECTORY:
+		if ( !ii->ii_dir ) return 1;
+		c->value_string = ch_strdup( ii->ii_dir );
+		return 0;
+	case ILS_MAPSIZE: c->value_ulong = ii->ii_mapsize; return 0;
+	case ILS_HIGHWATER: c->value_int = ii->ii_highwater; return 0;
+	}
+	if ( ( lim = ils_limit( ii, c->type ) ) != NULL )
+		c->value_int = *lim;
+	return 0;
+}
+
+/* ils-mapsize: a running database's map can grow (ils_store_grow) */
+static int
+ils_cf_mapsize( ConfigArgs *c, ils_info *ii )
+{
+	if ( c->value_ulong < ( 1UL << 20 ) )
+		return ils_cf_fail( c, "must be at least 1048576" );
+	if ( ii->ii_env && ils_store_grow( ii, c->value_ulong ) )
+		return ils_cf_fail( c, "can only grow while the database is open" );
+	ii->ii_mapsize = c->value_ulong;
+	return 0;
+}
+
+static int
 ils_cf_gen( ConfigArgs *c )
 {
 	ils_info *ii = c->be->be_private;
@@ -116,21 +169,9 @@ ils_cf_gen( ConfigArgs *c )
 
 	switch ( c->op ) {
 	case SLAP_CONFIG_EMIT:
-		if ( c->type == ILS_DIRECTORY ) {
-			if ( !ii->ii_dir ) return 1;
-			c->value_string = ch_strdup( ii->ii_dir );
-		} else if ( c->type == ILS_MAPSIZE ) {
-			c->value_ulong = ii->ii_mapsize;
-		} else if ( ( lim = ils_limit( ii, c->type ) ) != NULL ) {
-			c->value_int = *lim;
-		}
-		return 0;
+		return ils_cf_emit( c, ii );
 	case LDAP_MOD_DELETE:
-		if ( c->type == ILS_DIRECTORY )
-			return ils_cf_fail( c, "cannot be deleted" );
-		if ( c->type == ILS_MAPSIZE )
-			ii->ii_mapsize = ILS_DEF_MAPSIZE;
-		return 0;
+		return ils_cf_default( c, ii );
 	}
 	/* slapd.conf line or cn=config add/replace */
 	switch ( c->type ) {
@@ -143,20 +184,20 @@ ils_cf_gen( ConfigArgs *c )
 		ii->ii_dir = c->value_string;
 		return 0;
 	case ILS_MAPSIZE:
-		if ( ii->ii_env )
-			return ils_cf_fail( c, "cannot change while the database is open" );
-		if ( c->value_ulong < ( 1UL << 20 ) )
-			return ils_cf_fail( c, "must be at least 1048576" );
-		ii->ii_mapsize = c->value_ulong;
-		return 0;
-	default:
-		if ( ( lim = ils_limit( ii, c->type ) ) == NULL )
-			return ils_cf_fail( c, "unknown keyword" );
-		if ( c->value_int < 1 )
-			return ils_cf_fail( c, "must be a positive number" );
-		*lim = c->value_int;
+		return ils_cf_mapsize( c, ii );
+	case ILS_HIGHWATER:
+		if ( c->value_int < ILS_MIN_HIGHWATER || c->value_int > 100 )
+			return ils_cf_fail( c, "must be a percentage from "
+				LDAP_XSTRING( ILS_MIN_HIGHWATER ) " to 100" );
+		ii->ii_highwater = c->value_int;
 		return 0;
 	}
+	if ( ( lim = ils_limit( ii, c->type ) ) == NULL )
+		return ils_cf_fail( c, "unknown keyword" );
+	if ( c->value_int < 1 )
+		return ils_cf_fail( c, "must be a positive number" );
+	*lim = c->value_int;
+	return 0;
 }
 
 int

@@ -53,6 +53,7 @@ ils_update( Operation *op, SlapReply *rs, const char *what, ils_update_fn *fn )
 		return rs->sr_err;
 	if ( ( rc = ils_store_begin( ii, &txn ) ) == LDAP_SUCCESS )
 		rc = ils_store_end( txn, fn( op, txn, &nm, &text, textbuf, sizeof( textbuf ) ) );
+	ils_store_refused( op, rc, &text );
 	Debug( LDAP_DEBUG_TRACE, "back-ils: %s \"%s\": %d\n", what, op->o_req_dn.bv_val, rc );
 	return ils_send_error( op, rs, rc, text );
 }
@@ -376,7 +377,7 @@ ils_app_join( Operation *op, MDB_txn *txn, ils_name *nm, Entry *e )
 	person = entry_dup( other );
 	ils_record_free( other );
 	ils_entry_merge_app( person, e );
-	rc = ils_store_put( ii, txn, &key, person );
+	rc = ils_store_put( ii, txn, &key, person, ILS_PUT_LIMITED );
 	entry_free( person );
 	return rc;
 }

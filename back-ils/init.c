@@ -17,6 +17,7 @@ ils_db_init( BackendDB *be, ConfigReply *cr )
 
 	ii->ii_mapsize = ILS_DEF_MAPSIZE;
 	ii->ii_nosync = 1;
+	ii->ii_highwater = ILS_DEF_HIGHWATER;
 	ii->ii_max_vlen = ILS_DEF_VALUE_LEN;
 	ii->ii_max_blen = ILS_DEF_BINARY_LEN;
 	ii->ii_max_vals = ILS_DEF_VALUES;

@@ -153,7 +153,8 @@ modify_entry( Operation *op, MDB_txn *txn, ils_name *nm, const char **text,
 		rc = ils_entry_check( op, e, text, buf, len );
 	if ( rc == LDAP_SUCCESS && !fast )
 		rc = ils_app_join( op, txn, nm, e );
-	if ( rc == LDAP_SUCCESS && ( rc = ils_store_put( ii, txn, &nm->in_key, e ) ) )
+	if ( rc == LDAP_SUCCESS && ( rc = ils_store_put( ii, txn, &nm->in_key, e,
+			fast ? ILS_PUT_ANY : ILS_PUT_LIMITED ) ) )
 		*text = "cannot store the registration";
 	entry_free( e );
 	return rc;

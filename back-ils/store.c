@@ -66,6 +66,22 @@ ils_store_close( ils_info *ii )
 	}
 }
 
+/* A larger ils-mapsize while the database is open.  LMDB needs that no
+ * transaction is running in the process: cn=config changes run with
+ * slapd's thread pool paused, and every transaction of back-ils begins
+ * and ends within one operation or task of that pool. */
+int
+ils_store_grow( ils_info *ii, size_t mapsize )
+{
+	MDB_envinfo ei;
+
+	if ( !ii->ii_env )
+		return 0;
+	if ( mdb_env_info( ii->ii_env, &ei ) || mapsize < ei.me_mapsize )
+		return -1;
+	return mdb_env_set_mapsize( ii->ii_env, mapsize ) ? -1 : 0;
+}
+
 static int
 store_decode( MDB_val *k, MDB_val *v, Entry **ep )
 {
@@ -136,8 +152,49 @@ ils_store_get( ils_info *ii, MDB_txn *txn, struct berval *key, Entry **ep )
 	return rc;
 }
 
+/* ---- the high-water mark: ils-map-highwater ----
+ *
+ * Every write, a Delete too, copies the pages it changes, so a map that is
+ * full refuses the very Deletes (users leaving, expiry) that would make
+ * room.  Writes that grow the store therefore stop at the mark, a share of
+ * the map well below all of it; what is left over is for Deletes and the
+ * server's own bookkeeping.  LMDB reuses freed pages, so how full the map
+ * is is the pages the trees hold, not the size of the file. */
+static int
+store_above_mark( ils_info *ii, MDB_txn *txn )
+{
+	MDB_envinfo ei;
+	MDB_stat data, fl;
+	size_t used;
+
+	if ( ii->ii_highwater >= 100 || mdb_env_info( ii->ii_env, &ei ) ||
+		mdb_stat( txn, ii->ii_dbi, &data ) || mdb_stat( txn, 0, &fl ) )
+		return 0;
+	/* the two meta pages, the records' tree and that of the free pages */
+	used = 2 + data.ms_branch_pages + data.ms_leaf_pages +
+		data.ms_overflow_pages + fl.ms_branch_pages + fl.ms_leaf_pages +
+		fl.ms_overflow_pages;
+	return used * 100 > ei.me_mapsize / data.ms_psize * ii->ii_highwater;
+}
+
+/* Above the mark, a write that adds a record or makes one longer than a
+ * refresh would: the expiry time's fraction of a second and the TTL's
+ * digits make a registration written again a few bytes longer or shorter
+ * (GnomeMeeting's Add every 20 minutes, the Dialer's entryTtl Modify). */
+#define STORE_REWRITE_SLACK	16
+
+static int
+store_grows( ils_info *ii, MDB_txn *txn, MDB_val *k, size_t len )
+{
+	MDB_val v;
+
+	if ( !store_above_mark( ii, txn ) )
+		return 0;
+	return mdb_get( txn, ii->ii_dbi, k, &v ) || len > v.mv_size + STORE_REWRITE_SLACK;
+}
+
 int
-ils_store_put( ils_info *ii, MDB_txn *txn, struct berval *key, Entry *e )
+ils_store_put( ils_info *ii, MDB_txn *txn, struct berval *key, Entry *e, int how )
 {
 	MDB_val k, v;
 	struct berval bv;
@@ -148,9 +205,29 @@ ils_store_put( ils_info *ii, MDB_txn *txn, struct berval *key, Entry *e )
 	store_key( key, &k );
 	v.mv_data = bv.bv_val;
 	v.mv_size = bv.bv_len;
-	rc = mdb_put( txn, ii->ii_dbi, &k, &v, 0 );
+	if ( how == ILS_PUT_LIMITED && store_grows( ii, txn, &k, v.mv_size ) )
+		rc = LDAP_ADMINLIMIT_EXCEEDED;
+	else if ( ( rc = mdb_put( txn, ii->ii_dbi, &k, &v, 0 ) ) )
+		rc = store_error( "put", rc );
 	ch_free( bv.bv_val );
-	return rc ? store_error( "put", rc ) : LDAP_SUCCESS;
+	return rc;
+}
+
+/* A write refused for want of room (the mark, or a map that is full
+ * after all): the client's diagnostic and a line in slapd's log, with
+ * whom it refused, for the operator.  Returns rc. */
+int
+ils_store_refused( Operation *op, int rc, const char **text )
+{
+	struct berval *peer = op->o_conn ? &op->o_conn->c_peer_name : NULL;
+
+	if ( rc != LDAP_ADMINLIMIT_EXCEEDED )
+		return rc;
+	*text = "the directory is full: try again later";
+	Debug( LDAP_DEBUG_STATS, "%s back-ils: refused a write to \"%s\" from %s: "
+		"the store is above ils-map-highwater\n", op->o_log_prefix,
+		op->o_req_dn.bv_val, peer && !BER_BVISEMPTY( peer ) ? peer->bv_val : "the server" );
+	return rc;
 }
 
 /* a few single-valued replaces, applied to the record itself */
