@@ -29,6 +29,8 @@ conf_A() {
 loglevel 0
 threads $BENCH_THREADS
 EOF
+	# BENCH_A_CONF: more lines for A's database ("ils-dbnosync off", say)
+	[ -z "${BENCH_A_CONF:-}" ] || printf '%s\n' "$BENCH_A_CONF" >> "$1/slapd.conf"
 }
 
 # global_conf DIR MODULE...: the global part B and C share with A
