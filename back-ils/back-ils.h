@@ -23,6 +23,8 @@ LDAP_BEGIN_DECL
 #define ILS_DEF_MAPSIZE		( (size_t)4 << 30 )
 #define ILS_DEF_HIGHWATER	90	/* percent of the map; see store.c */
 #define ILS_MIN_HIGHWATER	10
+#define ILS_DEF_CHECKPOINT	5	/* seconds between flushes */
+#define ILS_MAX_CHECKPOINT	3600
 #define ILS_DEF_VALUE_LEN	1024
 #define ILS_DEF_BINARY_LEN	65536
 #define ILS_DEF_VALUES		64
@@ -35,6 +37,8 @@ typedef struct ils_info {
 	size_t		ii_mapsize;		/* ils-mapsize */
 	int		ii_nosync;		/* ils-dbnosync */
 	int		ii_highwater;		/* ils-map-highwater, percent */
+	int		ii_checkpoint;		/* ils-checkpoint, seconds; 0: none */
+	struct re_s	*ii_cp_task;		/* the checkpoint in slapd's run queue */
 	int		ii_max_vlen;		/* ils-max-value-length */
 	int		ii_max_blen;		/* ils-max-binary-length */
 	int		ii_max_vals;		/* ils-max-values */
@@ -72,7 +76,9 @@ int ils_record_patch( struct berval *rec, Modifications *ml, char **bufp,
 /* store.c: LMDB */
 int ils_store_open( BackendDB *be, ConfigReply *cr );
 void ils_store_close( ils_info *ii );
+int ils_store_sync_mode( ils_info *ii );
 int ils_store_grow( ils_info *ii, size_t mapsize );
+void ils_store_checkpoint( BackendDB *be );
 int ils_store_begin( ils_info *ii, MDB_txn **txn );
 int ils_store_end( MDB_txn *txn, int rc );
 int ils_store_get( ils_info *ii, MDB_txn *txn, struct berval *key, Entry **ep );

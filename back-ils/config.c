@@ -17,7 +17,9 @@ enum {
 	ILS_MAX_VALS,
 	ILS_MAX_ATTRS,
 	ILS_MAX_REQ,
-	ILS_HIGHWATER
+	ILS_NOSYNC,
+	ILS_HIGHWATER,
+	ILS_CHECKPOINT
 };
 
 static ConfigDriver ils_cf_gen;
@@ -32,10 +34,9 @@ static ConfigTable ils_cfg[] = {
 		"( " ILS_CFAT ".1 NAME 'olcIlsMapSize' "
 		"DESC 'Maximum size of the LMDB map in bytes' "
 		"EQUALITY integerMatch SYNTAX OMsInteger SINGLE-VALUE )", NULL, NULL },
-	{ "ils-dbnosync", NULL, 1, 2, 0, ARG_ON_OFF|ARG_OFFSET,
-		(void *)offsetof( ils_info, ii_nosync ),
+	{ "ils-dbnosync", NULL, 1, 2, 0, ARG_ON_OFF|ARG_MAGIC|ILS_NOSYNC, ils_cf_gen,
 		"( " ILS_CFAT ".2 NAME 'olcIlsDbNoSync' "
-		"DESC 'Do not flush each write to disk (a crashed slapd loses nothing, a crashed machine may)' "
+		"DESC 'Flush only the data pages of each write; ils-checkpoint flushes the rest' "
 		"EQUALITY booleanMatch SYNTAX OMsBoolean SINGLE-VALUE )", NULL, NULL },
 	{ "ils-max-value-length", "bytes", 2, 2, 0, ARG_MAGIC|ARG_INT|ILS_MAX_VLEN,
 		ils_cf_gen,
@@ -77,6 +78,11 @@ static ConfigTable ils_cfg[] = {
 		"( " ILS_CFAT ".10 NAME 'olcIlsMapHighWater' "
 		"DESC 'Share of the LMDB map, in percent, above which writes that grow the store are refused' "
 		"EQUALITY integerMatch SYNTAX OMsInteger SINGLE-VALUE )", NULL, NULL },
+	{ "ils-checkpoint", "seconds", 2, 2, 0, ARG_MAGIC|ARG_INT|ILS_CHECKPOINT,
+		ils_cf_gen,
+		"( " ILS_CFAT ".11 NAME 'olcIlsCheckpoint' "
+		"DESC 'Seconds between flushes of the database to disk; 0 is none' "
+		"EQUALITY integerMatch SYNTAX OMsInteger SINGLE-VALUE )", NULL, NULL },
 	{ NULL, NULL, 0, 0, 0, ARG_IGNORED, NULL, NULL, NULL }
 };
 
@@ -88,7 +94,7 @@ static ConfigOCs ils_ocs[] = {
 		"MAY ( olcIlsMapSize $ olcIlsDbNoSync $ olcIlsMaxValueLength $ "
 		"olcIlsMaxBinaryLength $ olcIlsMaxValues $ olcIlsMaxAttrs $ "
 		"olcIlsMaxRequestAttrs $ olcIlsHideUnlisted $ olcIlsH323Match $ "
-		"olcIlsMapHighWater ) )",
+		"olcIlsMapHighWater $ olcIlsCheckpoint ) )",
 		Cft_Database, ils_cfg },
 	{ NULL, 0, NULL }
 };
@@ -115,6 +121,22 @@ ils_cf_fail( ConfigArgs *c, const char *msg )
 	return 1;
 }
 
+/* the keywords a running database applies at once */
+static int
+ils_cf_apply( ConfigArgs *c, ils_info *ii )
+{
+	switch ( c->type ) {
+	case ILS_NOSYNC:
+		if ( ils_store_sync_mode( ii ) )
+			return ils_cf_fail( c, "cannot change the flush mode" );
+		return 0;
+	case ILS_CHECKPOINT:
+		ils_store_checkpoint( c->be );
+		return 0;
+	}
+	return 0;
+}
+
 static int
 ils_cf_default( ConfigArgs *c, ils_info *ii )
 {
@@ -124,11 +146,17 @@ ils_cf_default( ConfigArgs *c, ils_info *ii )
 	case ILS_MAPSIZE:	/* from the next open on */
 		ii->ii_mapsize = ILS_DEF_MAPSIZE;
 		return 0;
+	case ILS_NOSYNC:
+		ii->ii_nosync = 1;
+		break;
 	case ILS_HIGHWATER:
 		ii->ii_highwater = ILS_DEF_HIGHWATER;
-		return 0;
+		break;
+	case ILS_CHECKPOINT:
+		ii->ii_checkpoint = ILS_DEF_CHECKPOINT;
+		break;
 	}
-	return 0;
+	return ils_cf_apply( c, ii );
 }
 
 static int
@@ -142,7 +170,9 @@ ils_cf_emit( ConfigArgs *c, ils_info *ii )
 		c->value_string = ch_strdup( ii->ii_dir );
 		return 0;
 	case ILS_MAPSIZE: c->value_ulong = ii->ii_mapsize; return 0;
+	case ILS_NOSYNC: c->value_int = ii->ii_nosync; return 0;
 	case ILS_HIGHWATER: c->value_int = ii->ii_highwater; return 0;
+	case ILS_CHECKPOINT: c->value_int = ii->ii_checkpoint; return 0;
 	}
 	if ( ( lim = ils_limit( ii, c->type ) ) != NULL )
 		c->value_int = *lim;
@@ -185,12 +215,21 @@ ils_cf_gen( ConfigArgs *c )
 		return 0;
 	case ILS_MAPSIZE:
 		return ils_cf_mapsize( c, ii );
+	case ILS_NOSYNC:
+		ii->ii_nosync = c->value_int;
+		return ils_cf_apply( c, ii );
 	case ILS_HIGHWATER:
 		if ( c->value_int < ILS_MIN_HIGHWATER || c->value_int > 100 )
 			return ils_cf_fail( c, "must be a percentage from "
 				LDAP_XSTRING( ILS_MIN_HIGHWATER ) " to 100" );
 		ii->ii_highwater = c->value_int;
 		return 0;
+	case ILS_CHECKPOINT:
+		if ( c->value_int < 0 || c->value_int > ILS_MAX_CHECKPOINT )
+			return ils_cf_fail( c, "must be from 0 to "
+				LDAP_XSTRING( ILS_MAX_CHECKPOINT ) " seconds" );
+		ii->ii_checkpoint = c->value_int;
+		return ils_cf_apply( c, ii );
 	}
 	if ( ( lim = ils_limit( ii, c->type ) ) == NULL )
 		return ils_cf_fail( c, "unknown keyword" );

@@ -47,6 +47,8 @@ olcSuffix: objectClass=rtPerson
 olcDbDirectory: $T/ils
 olcAccess: to * by * write
 olcIlsMaxValueLength: 100
+olcIlsCheckpoint: 2
+olcIlsMapHighWater: 80
 LDIF
 check "slapadd -n0 builds a cn=config with an ils database" \
 	"$SLAPD" -Ta -n0 -F "$T/slapd.d" -l "$T/config.ldif"
@@ -69,6 +71,8 @@ stop_slapd
 start_slapd -F "$T/slapd.d" || exit 1
 check "the run-time change persisted in slapd.d" sh -c \
 	"ldapsearch -x -LLL -H $URI -D cn=config -w config -b 'olcDatabase={1}ils,cn=config' olcIlsMaxValueLength | grep -qx 'olcIlsMaxValueLength: 200'"
+check "olcIlsCheckpoint and olcIlsMapHighWater from the LDIF persisted" sh -c \
+	"ldapsearch -x -LLL -H $URI -D cn=config -w config -b 'olcDatabase={1}ils,cn=config' olcIlsCheckpoint olcIlsMapHighWater | grep -c -x -e 'olcIlsCheckpoint: 2' -e 'olcIlsMapHighWater: 80' | grep -qx 2"
 check "registrations persisted too" sh -c \
 	"ldapsearch -x -LLL -H $URI -b ou=Dynamic,o=Intranet -s one 1.1 | grep -c '^dn:' | grep -qx 2"
 stop_slapd
