@@ -4,7 +4,7 @@
 # a restart changes nothing.  An expiry Delete that fails is tried again
 # until it succeeds; the map of a running server can grow.
 . "$(dirname "$0")/lib.sh"
-ILS_TTL_DEFAULT=10 ILS_TTL_MIN=1 ILS_TTL_MAX=1h
+ILS_TTL_DEFAULT=15 ILS_TTL_MIN=1 ILS_TTL_MAX=1h
 export ILS_TTL_DEFAULT ILS_TTL_MIN ILS_TTL_MAX
 MAP=4194304			# 4 MiB: about 3,500 registrations of 1 kB
 SLAPD_DEBUG=stats		# the refusals' log lines
@@ -87,7 +87,7 @@ start_slapd -f "$CONF" || exit 1
 check "after a restart the same registrations are there ($(stored f))" test "$(stored f)" -eq $((n - 1))
 expect_rc 11 "... and a new one is still refused" honest honest1@x
 
-# past the TTL (10 s from the flood): every lapsed entry goes
+# past the TTL (15 s from the flood): every lapsed entry goes
 check "every lapsed registration is deleted (left: f1, refreshed, and f2, added again)" \
 	until_ok 25 at_most 2 f
 check "... f1, refreshed to an hour, is kept" test -n "$(ttl "$(dn f1@x)")"
