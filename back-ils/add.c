@@ -130,10 +130,13 @@ store_entry( Operation *op, ils_name *nm, Entry *e, const char **text )
 	if ( ( rc = ils_store_begin( ii, &txn ) ) != LDAP_SUCCESS )
 		return rc;
 	rc = claim( op, txn, nm, e, &t, text );
-	if ( rc == LDAP_SUCCESS )
+	if ( rc == LDAP_SUCCESS ) {
 		rc = ils_app_join( op, txn, nm, e );
-	if ( rc == LDAP_SUCCESS )
-		rc = ils_store_put( ii, txn, &nm->in_key, e );
+		if ( rc == LDAP_SUCCESS )
+			rc = ils_store_put( ii, txn, &nm->in_key, e, ILS_PUT_LIMITED );
+		/* the store's refusal (ils-map-highwater), not the claim's */
+		ils_store_refused( op, rc, text );
+	}
 	if ( ( rc = ils_store_end( txn, rc ) ) != LDAP_SUCCESS && !*text )
 		*text = "cannot store the registration";
 	ils_limits_settle( ii, &t, rc );

@@ -22,6 +22,10 @@ LDAP_BEGIN_DECL
 /* Limits; see slapd-ils(5).  LMDB keys are at most 511 bytes. */
 #define ILS_CN_MAX		500
 #define ILS_DEF_MAPSIZE		( (size_t)4 << 30 )
+#define ILS_DEF_HIGHWATER	90	/* percent of the map; see store.c */
+#define ILS_MIN_HIGHWATER	10
+#define ILS_DEF_CHECKPOINT	5	/* seconds between flushes */
+#define ILS_MAX_CHECKPOINT	3600
 #define ILS_DEF_VALUE_LEN	1024
 #define ILS_DEF_BINARY_LEN	65536
 #define ILS_DEF_VALUES		64
@@ -46,6 +50,9 @@ typedef struct ils_info {
 	char		*ii_dir;		/* directory */
 	size_t		ii_mapsize;		/* ils-mapsize */
 	int		ii_nosync;		/* ils-dbnosync */
+	int		ii_highwater;		/* ils-map-highwater, percent */
+	int		ii_checkpoint;		/* ils-checkpoint, seconds; 0: none */
+	struct re_s	*ii_cp_task;		/* the checkpoint in slapd's run queue */
 	int		ii_max_vlen;		/* ils-max-value-length */
 	int		ii_max_blen;		/* ils-max-binary-length */
 	int		ii_max_vals;		/* ils-max-values */
@@ -88,10 +95,18 @@ int ils_record_patch( struct berval *rec, Modifications *ml, char **bufp,
 /* store.c: LMDB */
 int ils_store_open( BackendDB *be, ConfigReply *cr );
 void ils_store_close( ils_info *ii );
+int ils_store_sync_mode( ils_info *ii );
+int ils_store_grow( ils_info *ii, size_t mapsize );
+void ils_store_checkpoint( BackendDB *be );
 int ils_store_begin( ils_info *ii, MDB_txn **txn );
 int ils_store_end( MDB_txn *txn, int rc );
 int ils_store_get( ils_info *ii, MDB_txn *txn, struct berval *key, Entry **ep );
-int ils_store_put( ils_info *ii, MDB_txn *txn, struct berval *key, Entry *e );
+/* how ils_store_put treats the high-water mark */
+#define ILS_PUT_LIMITED	0	/* a client's write: refused above it if it grows the store */
+#define ILS_PUT_ANY	1	/* the server's own (TTL bookkeeping): never refused */
+int ils_store_put( ils_info *ii, MDB_txn *txn, struct berval *key, Entry *e,
+	int how );
+int ils_store_refused( Operation *op, int rc, const char **text );
 #define ILS_PATCH_MODS	8	/* the most replaces ils_store_patch takes */
 int ils_store_patch( ils_info *ii, MDB_txn *txn, struct berval *key,
 	Modifications *ml );

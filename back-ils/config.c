@@ -17,6 +17,9 @@ enum {
 	ILS_MAX_VALS,
 	ILS_MAX_ATTRS,
 	ILS_MAX_REQ,
+	ILS_NOSYNC,
+	ILS_HIGHWATER,
+	ILS_CHECKPOINT,
 	ILS_PER_ADDR,		/* the abuse limits: 0 turns one off */
 	ILS_PER_MINUTE,
 	ILS_ENTRY_SIZE,
@@ -43,10 +46,9 @@ static ConfigTable ils_cfg[] = {
 		"( " ILS_CFAT ".1 NAME 'olcIlsMapSize' "
 		"DESC 'Maximum size of the LMDB map in bytes' "
 		"EQUALITY integerMatch SYNTAX OMsInteger SINGLE-VALUE )", NULL, NULL },
-	{ "ils-dbnosync", NULL, 1, 2, 0, ARG_ON_OFF|ARG_OFFSET,
-		(void *)offsetof( ils_info, ii_nosync ),
+	{ "ils-dbnosync", NULL, 1, 2, 0, ARG_ON_OFF|ARG_MAGIC|ILS_NOSYNC, ils_cf_gen,
 		"( " ILS_CFAT ".2 NAME 'olcIlsDbNoSync' "
-		"DESC 'Do not flush each write to disk (a crashed slapd loses nothing, a crashed machine may)' "
+		"DESC 'Flush only the data pages of each write; ils-checkpoint flushes the rest' "
 		"EQUALITY booleanMatch SYNTAX OMsBoolean SINGLE-VALUE )", NULL, NULL },
 	{ "ils-max-value-length", "bytes", 2, 2, 0, ARG_MAGIC|ARG_INT|ILS_MAX_VLEN,
 		ils_cf_gen,
@@ -83,7 +85,16 @@ static ConfigTable ils_cfg[] = {
 		"( " ILS_CFAT ".9 NAME 'olcIlsH323Match' "
 		"DESC 'The NetMeeting application filter finds every H.323 user' "
 		"EQUALITY booleanMatch SYNTAX OMsBoolean SINGLE-VALUE )", NULL, NULL },
-	/* .10 is robust-store's olcIlsMapHighWater */
+	{ "ils-map-highwater", "percent", 2, 2, 0, ARG_MAGIC|ARG_INT|ILS_HIGHWATER,
+		ils_cf_gen,
+		"( " ILS_CFAT ".10 NAME 'olcIlsMapHighWater' "
+		"DESC 'Share of the LMDB map, in percent, above which writes that grow the store are refused' "
+		"EQUALITY integerMatch SYNTAX OMsInteger SINGLE-VALUE )", NULL, NULL },
+	{ "ils-checkpoint", "seconds", 2, 2, 0, ARG_MAGIC|ARG_INT|ILS_CHECKPOINT,
+		ils_cf_gen,
+		"( " ILS_CFAT ".15 NAME 'olcIlsCheckpoint' "
+		"DESC 'Seconds between flushes of the database to disk; 0 is none' "
+		"EQUALITY integerMatch SYNTAX OMsInteger SINGLE-VALUE )", NULL, NULL },
 	{ "ils-max-per-address", "count", 2, 2, 0, ARG_MAGIC|ARG_INT|ILS_PER_ADDR,
 		ils_cf_gen,
 		"( " ILS_CFAT ".11 NAME 'olcIlsMaxPerAddress' "
@@ -115,6 +126,7 @@ static ConfigOCs ils_ocs[] = {
 		"MAY ( olcIlsMapSize $ olcIlsDbNoSync $ olcIlsMaxValueLength $ "
 		"olcIlsMaxBinaryLength $ olcIlsMaxValues $ olcIlsMaxAttrs $ "
 		"olcIlsMaxRequestAttrs $ olcIlsHideUnlisted $ olcIlsH323Match $ "
+		"olcIlsMapHighWater $ olcIlsCheckpoint $ "
 		"olcIlsMaxPerAddress $ olcIlsMaxPerMinute $ olcIlsMaxEntrySize $ "
 		"olcIlsAddressPolicy ) )",
 		Cft_Database, ils_cfg },
@@ -150,7 +162,6 @@ ils_abuse_default( int type )
 	return -1;
 }
 
-
 static int
 ils_cf_fail( ConfigArgs *c, const char *msg )
 {
@@ -171,6 +182,89 @@ ils_cf_policy( ConfigArgs *c, ils_info *ii )
 	return 0;
 }
 
+/* the keywords a running database applies at once */
+static int
+ils_cf_apply( ConfigArgs *c, ils_info *ii )
+{
+	switch ( c->type ) {
+	case ILS_NOSYNC:
+		if ( ils_store_sync_mode( ii ) )
+			return ils_cf_fail( c, "cannot change the flush mode" );
+		return 0;
+	case ILS_CHECKPOINT:
+		ils_store_checkpoint( c->be );
+		return 0;
+	}
+	return 0;
+}
+
+static int
+ils_cf_default( ConfigArgs *c, ils_info *ii )
+{
+	switch ( c->type ) {
+	case ILS_DIRECTORY:
+		return ils_cf_fail( c, "cannot be deleted" );
+	case ILS_MAPSIZE:	/* from the next open on */
+		ii->ii_mapsize = ILS_DEF_MAPSIZE;
+		return 0;
+	case ILS_NOSYNC:
+		ii->ii_nosync = 1;
+		break;
+	case ILS_HIGHWATER:
+		ii->ii_highwater = ILS_DEF_HIGHWATER;
+		break;
+	case ILS_CHECKPOINT:
+		ii->ii_checkpoint = ILS_DEF_CHECKPOINT;
+		break;
+	case ILS_ADDR_POLICY:
+		ii->ii_addr_policy = ILS_DEF_ADDR_POLICY;
+		return 0;
+	default:
+		if ( ils_abuse_default( c->type ) >= 0 )
+			*ils_limit( ii, c->type ) = ils_abuse_default( c->type );
+		return 0;
+	}
+	return ils_cf_apply( c, ii );
+}
+
+static int
+ils_cf_emit( ConfigArgs *c, ils_info *ii )
+{
+	int *lim;
+
+	switch ( c->type ) {
+	case ILS_DIRECTORY:
+		if ( !ii->ii_dir ) return 1;
+		c->value_string = ch_strdup( ii->ii_dir );
+		return 0;
+	case ILS_MAPSIZE: c->value_ulong = ii->ii_mapsize; return 0;
+	case ILS_NOSYNC: c->value_int = ii->ii_nosync; return 0;
+	case ILS_HIGHWATER: c->value_int = ii->ii_highwater; return 0;
+	case ILS_CHECKPOINT: c->value_int = ii->ii_checkpoint; return 0;
+	case ILS_ADDR_POLICY: {
+		struct berval bv;
+		enum_to_verb( ils_addr_policies, ii->ii_addr_policy, &bv );
+		c->value_string = ch_strdup( bv.bv_val );
+		return 0;
+	}
+	}
+	if ( ( lim = ils_limit( ii, c->type ) ) != NULL )
+		c->value_int = *lim;
+	return 0;
+}
+
+/* ils-mapsize: a running database's map can grow (ils_store_grow) */
+static int
+ils_cf_mapsize( ConfigArgs *c, ils_info *ii )
+{
+	if ( c->value_ulong < ( 1UL << 20 ) )
+		return ils_cf_fail( c, "must be at least 1048576" );
+	if ( ii->ii_env && ils_store_grow( ii, c->value_ulong ) )
+		return ils_cf_fail( c, "can only grow while the database is open" );
+	ii->ii_mapsize = c->value_ulong;
+	return 0;
+}
+
 static int
 ils_cf_gen( ConfigArgs *c )
 {
@@ -179,29 +273,9 @@ ils_cf_gen( ConfigArgs *c )
 
 	switch ( c->op ) {
 	case SLAP_CONFIG_EMIT:
-		if ( c->type == ILS_DIRECTORY ) {
-			if ( !ii->ii_dir ) return 1;
-			c->value_string = ch_strdup( ii->ii_dir );
-		} else if ( c->type == ILS_MAPSIZE ) {
-			c->value_ulong = ii->ii_mapsize;
-		} else if ( c->type == ILS_ADDR_POLICY ) {
-			struct berval bv;
-			enum_to_verb( ils_addr_policies, ii->ii_addr_policy, &bv );
-			c->value_string = ch_strdup( bv.bv_val );
-		} else if ( ( lim = ils_limit( ii, c->type ) ) != NULL ) {
-			c->value_int = *lim;
-		}
-		return 0;
+		return ils_cf_emit( c, ii );
 	case LDAP_MOD_DELETE:
-		if ( c->type == ILS_DIRECTORY )
-			return ils_cf_fail( c, "cannot be deleted" );
-		if ( c->type == ILS_MAPSIZE )
-			ii->ii_mapsize = ILS_DEF_MAPSIZE;
-		if ( c->type == ILS_ADDR_POLICY )
-			ii->ii_addr_policy = ILS_DEF_ADDR_POLICY;
-		if ( ils_abuse_default( c->type ) >= 0 )
-			*ils_limit( ii, c->type ) = ils_abuse_default( c->type );
-		return 0;
+		return ils_cf_default( c, ii );
 	}
 	/* slapd.conf line or cn=config add/replace */
 	switch ( c->type ) {
@@ -214,24 +288,33 @@ ils_cf_gen( ConfigArgs *c )
 		ii->ii_dir = c->value_string;
 		return 0;
 	case ILS_MAPSIZE:
-		if ( ii->ii_env )
-			return ils_cf_fail( c, "cannot change while the database is open" );
-		if ( c->value_ulong < ( 1UL << 20 ) )
-			return ils_cf_fail( c, "must be at least 1048576" );
-		ii->ii_mapsize = c->value_ulong;
+		return ils_cf_mapsize( c, ii );
+	case ILS_NOSYNC:
+		ii->ii_nosync = c->value_int;
+		return ils_cf_apply( c, ii );
+	case ILS_HIGHWATER:
+		if ( c->value_int < ILS_MIN_HIGHWATER || c->value_int > 100 )
+			return ils_cf_fail( c, "must be a percentage from "
+				LDAP_XSTRING( ILS_MIN_HIGHWATER ) " to 100" );
+		ii->ii_highwater = c->value_int;
 		return 0;
+	case ILS_CHECKPOINT:
+		if ( c->value_int < 0 || c->value_int > ILS_MAX_CHECKPOINT )
+			return ils_cf_fail( c, "must be from 0 to "
+				LDAP_XSTRING( ILS_MAX_CHECKPOINT ) " seconds" );
+		ii->ii_checkpoint = c->value_int;
+		return ils_cf_apply( c, ii );
 	case ILS_ADDR_POLICY:
 		return ils_cf_policy( c, ii );
-	default:
-		if ( ( lim = ils_limit( ii, c->type ) ) == NULL )
-			return ils_cf_fail( c, "unknown keyword" );
-		if ( ils_abuse_default( c->type ) >= 0 && c->value_int < 0 )
-			return ils_cf_fail( c, "must be 0 (no cap) or a positive number" );
-		if ( ils_abuse_default( c->type ) < 0 && c->value_int < 1 )
-			return ils_cf_fail( c, "must be a positive number" );
-		*lim = c->value_int;
-		return 0;
 	}
+	if ( ( lim = ils_limit( ii, c->type ) ) == NULL )
+		return ils_cf_fail( c, "unknown keyword" );
+	if ( ils_abuse_default( c->type ) >= 0 && c->value_int < 0 )
+		return ils_cf_fail( c, "must be 0 (no cap) or a positive number" );
+	if ( ils_abuse_default( c->type ) < 0 && c->value_int < 1 )
+		return ils_cf_fail( c, "must be a positive number" );
+	*lim = c->value_int;
+	return 0;
 }
 
 int

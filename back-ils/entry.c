@@ -390,7 +390,7 @@ ils_app_join( Operation *op, MDB_txn *txn, ils_name *nm, Entry *e )
 	person = entry_dup( other );
 	ils_record_free( other );
 	ils_entry_merge_app( person, e );
-	rc = ils_store_put( ii, txn, &key, person );
+	rc = ils_store_put( ii, txn, &key, person, ILS_PUT_LIMITED );
 	entry_free( person );
 	return rc;
 }

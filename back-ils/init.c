@@ -17,6 +17,8 @@ ils_db_init( BackendDB *be, ConfigReply *cr )
 
 	ii->ii_mapsize = ILS_DEF_MAPSIZE;
 	ii->ii_nosync = 1;
+	ii->ii_highwater = ILS_DEF_HIGHWATER;
+	ii->ii_checkpoint = ILS_DEF_CHECKPOINT;
 	ii->ii_max_vlen = ILS_DEF_VALUE_LEN;
 	ii->ii_max_blen = ILS_DEF_BINARY_LEN;
 	ii->ii_max_vals = ILS_DEF_VALUES;
@@ -100,6 +102,7 @@ ils_db_open( BackendDB *be, ConfigReply *cr )
 		ils_store_close( ii );
 		return 1;
 	}
+	ils_store_checkpoint( be );
 	Debug( LDAP_DEBUG_STATS, "back-ils: database \"%s\" open, %ld registrations\n",
 		ii->ii_dir, ils_store_count( ii ) );
 	return 0;

@@ -183,10 +183,17 @@ modify_entry( Operation *op, MDB_txn *txn, ils_name *nm, ils_tally *t,
 	}
 	if ( rc == LDAP_SUCCESS )
 		owner_after( ii, nm, &owner, e, t );
-	if ( rc == LDAP_SUCCESS && !fast )
-		rc = ils_app_join( op, txn, nm, e );
-	if ( rc == LDAP_SUCCESS && ( rc = ils_store_put( ii, txn, &nm->in_key, e ) ) )
-		*text = "cannot store the registration";
+	if ( rc == LDAP_SUCCESS ) {
+		if ( !fast )
+			rc = ils_app_join( op, txn, nm, e );
+		if ( rc == LDAP_SUCCESS )
+			rc = ils_store_put( ii, txn, &nm->in_key, e,
+				fast ? ILS_PUT_ANY : ILS_PUT_LIMITED );
+		if ( rc != LDAP_SUCCESS )
+			*text = "cannot store the registration";
+		/* the store's refusal (ils-map-highwater) says so */
+		ils_store_refused( op, rc, text );
+	}
 	entry_free( e );
 	return rc;
 }

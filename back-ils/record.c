@@ -499,8 +499,8 @@ rec_putsingle( unsigned char *p, struct berval *v )
  * that ml holds only replaces with one value and no normalised values,
  * each of a different attribute, at most ILS_PATCH_MODS of them.  The
  * new record is built in a buffer of its own (*bufp, the caller frees
- * it): with MDB_WRITEMAP the old one lies in the map, and the put that
- * stores the new one may reuse its page. */
+ * it): the old one lies in an LMDB page, which the put that stores the
+ * new one may rewrite. */
 int
 ils_record_patch( struct berval *rec, Modifications *ml, char **bufp,
 	struct berval *out_rec )

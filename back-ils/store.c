@@ -11,14 +11,28 @@
 #include <errno.h>
 #include "slap.h"
 #include "slap-config.h"
+#include "ldap_rq.h"
 #include "back-ils.h"
+
+/* The LMDB flags of ils-dbnosync.  on: a commit writes its pages but
+ * flushes only them, not the meta page that makes it current, so an OS
+ * crash can undo the last commit and, as the data pages are always on
+ * disk before the meta page that names them, never leaves a meta page
+ * naming pages that are not (LMDB's MDB_NOMETASYNC).  The checkpoint
+ * flushes the last meta page within ils-checkpoint seconds.  off: every
+ * commit is flushed whole.  Not MDB_WRITEMAP, with which an OS crash can
+ * leave the file corrupt (lmdb.h, MDB_NOSYNC). */
+static unsigned
+store_sync_flags( ils_info *ii )
+{
+	return ii->ii_nosync ? MDB_NOMETASYNC : 0;
+}
 
 int
 ils_store_open( BackendDB *be, ConfigReply *cr )
 {
 	ils_info *ii = be->be_private;
 	MDB_txn *txn;
-	unsigned flags = MDB_NOTLS;
 	int rc;
 
 	if ( ii->ii_env )
@@ -28,14 +42,11 @@ ils_store_open( BackendDB *be, ConfigReply *cr )
 			ii->ii_dir, strerror( errno ) );
 		goto fail;
 	}
-	/* with WRITEMAP a commit is a memory write; a crashed slapd loses
-	 * nothing, since the pages are the kernel's */
-	if ( ii->ii_nosync )
-		flags |= MDB_NOSYNC | MDB_WRITEMAP;
 	if ( ( rc = mdb_env_create( &ii->ii_env ) ) ||
 		( rc = mdb_env_set_mapsize( ii->ii_env, ii->ii_mapsize ) ) ||
 		( rc = mdb_env_set_maxreaders( ii->ii_env, 1024 ) ) ||
-		( rc = mdb_env_open( ii->ii_env, ii->ii_dir, flags, 0600 ) ) ||
+		( rc = mdb_env_open( ii->ii_env, ii->ii_dir,
+			MDB_NOTLS | store_sync_flags( ii ), 0600 ) ) ||
 		( rc = mdb_txn_begin( ii->ii_env, NULL, 0, &txn ) ) )
 	{
 		snprintf( cr->msg, sizeof( cr->msg ), "back-ils: cannot open LMDB in %s: %s",
@@ -56,14 +67,103 @@ fail:
 	return 1;
 }
 
+static void store_checkpoint_remove( ils_info *ii );
+
 void
 ils_store_close( ils_info *ii )
 {
+	if ( ii )
+		store_checkpoint_remove( ii );
 	if ( ii && ii->ii_env ) {
 		mdb_env_sync( ii->ii_env, 1 );
 		mdb_env_close( ii->ii_env );
 		ii->ii_env = NULL;
 	}
+}
+
+/* ils-dbnosync changed while the database is open */
+int
+ils_store_sync_mode( ils_info *ii )
+{
+	if ( !ii->ii_env )
+		return 0;
+	return mdb_env_set_flags( ii->ii_env, MDB_NOMETASYNC, ii->ii_nosync ) ||
+		mdb_env_sync( ii->ii_env, 1 );
+}
+
+/* A larger ils-mapsize while the database is open.  LMDB needs that no
+ * transaction is running in the process: cn=config changes run with
+ * slapd's thread pool paused, and every transaction of back-ils begins
+ * and ends within one operation or task of that pool. */
+int
+ils_store_grow( ils_info *ii, size_t mapsize )
+{
+	MDB_envinfo ei;
+
+	if ( !ii->ii_env )
+		return 0;
+	if ( mdb_env_info( ii->ii_env, &ei ) || mapsize < ei.me_mapsize )
+		return -1;
+	return mdb_env_set_mapsize( ii->ii_env, mapsize ) ? -1 : 0;
+}
+
+/* ---- the checkpoint: ils-checkpoint, a task of slapd's run queue ---- */
+
+static void *
+store_checkpoint_task( void *ctx, void *arg )
+{
+	struct re_s *rtask = arg;
+	ils_info *ii = rtask->arg;
+	int rc;
+
+	if ( ( rc = mdb_env_sync( ii->ii_env, 1 ) ) )
+		Debug( LDAP_DEBUG_ANY, "back-ils: checkpoint of %s: %s\n",
+			ii->ii_dir, mdb_strerror( rc ) );
+	else
+		Debug( LDAP_DEBUG_STATS2, "back-ils: checkpoint of %s\n", ii->ii_dir );
+	ldap_pvt_thread_mutex_lock( &slapd_rq.rq_mutex );
+	ldap_pvt_runqueue_stoptask( &slapd_rq, rtask );
+	ldap_pvt_thread_mutex_unlock( &slapd_rq.rq_mutex );
+	return NULL;
+}
+
+/* out of the run queue, waiting for nothing: a task that runs meanwhile
+ * is done before a close can go on (slapd closes databases after its
+ * thread pool, and cn=config changes pause the pool) */
+static void
+store_checkpoint_remove( ils_info *ii )
+{
+	struct re_s *re = ii->ii_cp_task;
+
+	if ( !re )
+		return;
+	ii->ii_cp_task = NULL;
+	ldap_pvt_thread_mutex_lock( &slapd_rq.rq_mutex );
+	if ( ldap_pvt_runqueue_isrunning( &slapd_rq, re ) )
+		ldap_pvt_runqueue_stoptask( &slapd_rq, re );
+	ldap_pvt_runqueue_remove( &slapd_rq, re );
+	ldap_pvt_thread_mutex_unlock( &slapd_rq.rq_mutex );
+}
+
+/* The checkpoint at ils-checkpoint seconds: put in slapd's run queue, its
+ * interval changed, or taken out (0).  Only an open database of a running
+ * server has one. */
+void
+ils_store_checkpoint( BackendDB *be )
+{
+	ils_info *ii = be->be_private;
+
+	if ( !ii->ii_env || !ii->ii_checkpoint || !( slapMode & SLAP_SERVER_MODE ) ) {
+		store_checkpoint_remove( ii );
+		return;
+	}
+	ldap_pvt_thread_mutex_lock( &slapd_rq.rq_mutex );
+	if ( ii->ii_cp_task )
+		ii->ii_cp_task->interval.tv_sec = ii->ii_checkpoint;
+	else
+		ii->ii_cp_task = ldap_pvt_runqueue_insert( &slapd_rq, ii->ii_checkpoint,
+			store_checkpoint_task, ii, "ils_checkpoint", be->be_suffix[0].bv_val );
+	ldap_pvt_thread_mutex_unlock( &slapd_rq.rq_mutex );
 }
 
 static int
@@ -136,8 +236,49 @@ ils_store_get( ils_info *ii, MDB_txn *txn, struct berval *key, Entry **ep )
 	return rc;
 }
 
+/* ---- the high-water mark: ils-map-highwater ----
+ *
+ * Every write, a Delete too, copies the pages it changes, so a map that is
+ * full refuses the very Deletes (users leaving, expiry) that would make
+ * room.  Writes that grow the store therefore stop at the mark, a share of
+ * the map well below all of it; what is left over is for Deletes and the
+ * server's own bookkeeping.  LMDB reuses freed pages, so how full the map
+ * is is the pages the trees hold, not the size of the file. */
+static int
+store_above_mark( ils_info *ii, MDB_txn *txn )
+{
+	MDB_envinfo ei;
+	MDB_stat data, fl;
+	size_t used;
+
+	if ( ii->ii_highwater >= 100 || mdb_env_info( ii->ii_env, &ei ) ||
+		mdb_stat( txn, ii->ii_dbi, &data ) || mdb_stat( txn, 0, &fl ) )
+		return 0;
+	/* the two meta pages, the records' tree and that of the free pages */
+	used = 2 + data.ms_branch_pages + data.ms_leaf_pages +
+		data.ms_overflow_pages + fl.ms_branch_pages + fl.ms_leaf_pages +
+		fl.ms_overflow_pages;
+	return used * 100 > ei.me_mapsize / data.ms_psize * ii->ii_highwater;
+}
+
+/* Above the mark, a write that adds a record or makes one longer than a
+ * refresh would: the expiry time's fraction of a second and the TTL's
+ * digits make a registration written again a few bytes longer or shorter
+ * (GnomeMeeting's Add every 20 minutes, the Dialer's entryTtl Modify). */
+#define STORE_REWRITE_SLACK	16
+
+static int
+store_grows( ils_info *ii, MDB_txn *txn, MDB_val *k, size_t len )
+{
+	MDB_val v;
+
+	if ( !store_above_mark( ii, txn ) )
+		return 0;
+	return mdb_get( txn, ii->ii_dbi, k, &v ) || len > v.mv_size + STORE_REWRITE_SLACK;
+}
+
 int
-ils_store_put( ils_info *ii, MDB_txn *txn, struct berval *key, Entry *e )
+ils_store_put( ils_info *ii, MDB_txn *txn, struct berval *key, Entry *e, int how )
 {
 	MDB_val k, v;
 	struct berval bv;
@@ -148,9 +289,29 @@ ils_store_put( ils_info *ii, MDB_txn *txn, struct berval *key, Entry *e )
 	store_key( key, &k );
 	v.mv_data = bv.bv_val;
 	v.mv_size = bv.bv_len;
-	rc = mdb_put( txn, ii->ii_dbi, &k, &v, 0 );
+	if ( how == ILS_PUT_LIMITED && store_grows( ii, txn, &k, v.mv_size ) )
+		rc = LDAP_ADMINLIMIT_EXCEEDED;
+	else if ( ( rc = mdb_put( txn, ii->ii_dbi, &k, &v, 0 ) ) )
+		rc = store_error( "put", rc );
 	ch_free( bv.bv_val );
-	return rc ? store_error( "put", rc ) : LDAP_SUCCESS;
+	return rc;
+}
+
+/* A write refused for want of room (the mark, or a map that is full
+ * after all): the client's diagnostic and a line in slapd's log, with
+ * whom it refused, for the operator.  Returns rc. */
+int
+ils_store_refused( Operation *op, int rc, const char **text )
+{
+	struct berval *peer = op->o_conn ? &op->o_conn->c_peer_name : NULL;
+
+	if ( rc != LDAP_ADMINLIMIT_EXCEEDED )
+		return rc;
+	*text = "the directory is full: try again later";
+	Debug( LDAP_DEBUG_STATS, "%s back-ils: refused a write to \"%s\" from %s: "
+		"the store is above ils-map-highwater\n", op->o_log_prefix,
+		op->o_req_dn.bv_val, peer && !BER_BVISEMPTY( peer ) ? peer->bv_val : "the server" );
+	return rc;
 }
 
 /* a few single-valued replaces, applied to the record itself */

@@ -31,6 +31,8 @@ threads $BENCH_THREADS
 EOF
 	# every simulated user connects from 127.0.0.1: no per-address caps
 	sed -i 's|^directory .*|&\nils-max-per-address 0\nils-max-per-minute 0|' "$1/slapd.conf"
+	# BENCH_A_CONF: more lines for A's database ("ils-dbnosync off", say)
+	[ -z "${BENCH_A_CONF:-}" ] || printf '%s\n' "$BENCH_A_CONF" >> "$1/slapd.conf"
 }
 
 # global_conf DIR MODULE...: the global part B and C share with A

@@ -23,6 +23,8 @@ LDAP_BEGIN_DECL
 #define DYNTTL_BATCH		512		/* deletes per pool task */
 #define DYNTTL_DEF_DELAY	1		/* dynttl-persist-delay, s */
 #define DYNTTL_MAX_DELAY	3600
+#define DYNTTL_RETRY_MIN	1000		/* a failed expiry is tried again, ms */
+#define DYNTTL_RETRY_MAX	60000		/* ... doubling up to this */
 
 typedef struct ttl_node {
 	struct berval	tn_ndn;
@@ -30,6 +32,7 @@ typedef struct ttl_node {
 	int64_t		tn_queued;		/* its place in the time order */
 	int		tn_ttl;			/* seconds, of the last refresh */
 	int		tn_dirty;		/* tn_expire not in the entry yet */
+	int		tn_retry;		/* ms until a failed expiry's next try */
 } ttl_node;
 
 typedef struct ttl_info {

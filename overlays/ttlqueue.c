@@ -123,6 +123,7 @@ node_move( ttl_info *ti, struct berval *ndn, int64_t expire, int lazy, int *fres
 
 	*fresh = 0;
 	if ( ( n = node_find( ti, ndn ) ) != NULL ) {
+		n->tn_retry = 0;
 		if ( lazy && expire >= n->tn_queued ) {
 			n->tn_expire = expire;
 			return n;
@@ -272,6 +273,29 @@ ttl_queue_remove( ttl_info *ti, struct berval *ndn )
 	queue_remove( ti, ndn, -1 );
 }
 
+/* An expiry Delete that failed (the database full, say) keeps its entry
+ * in the index, lapsed and so hidden from searches, and puts it back in
+ * the time order to be tried again, each time twice as late, up to
+ * DYNTTL_RETRY_MAX; a refresh meanwhile ends the retries.  Dropping it
+ * would leave it stored until a restart, and stuck the same way then. */
+static void
+queue_retry( ttl_info *ti, struct berval *ndn, int64_t expire )
+{
+	ttl_node *n;
+
+	pthread_mutex_lock( &ti->ti_mutex );
+	n = node_find( ti, ndn );
+	if ( n && n->tn_expire == expire ) {
+		n->tn_retry = n->tn_retry ? 2 * n->tn_retry : DYNTTL_RETRY_MIN;
+		if ( n->tn_retry > DYNTTL_RETRY_MAX )
+			n->tn_retry = DYNTTL_RETRY_MAX;
+		ldap_tavl_delete( &ti->ti_by_time, n, cmp_time );
+		n->tn_queued = dynttl_now() + n->tn_retry;
+		ldap_tavl_insert( &ti->ti_by_time, n, cmp_time, ldap_avl_dup_error );
+	}
+	pthread_mutex_unlock( &ti->ti_mutex );
+}
+
 /* up to max entries that are due, copied (caller frees); ti_mutex held.
  * Nodes whose place has come but whose time was put later by a refresh
  * (node_move) go to their new place instead; *more says that the batch
@@ -310,17 +334,14 @@ collect_due( ttl_info *ti, int64_t now, ttl_node *out, int max, int *more )
 static int
 expire_cb( Operation *op, SlapReply *rs )
 {
-	if ( rs->sr_type == REP_RESULT && rs->sr_err != LDAP_SUCCESS &&
-		rs->sr_err != LDAP_NO_SUCH_OBJECT )
-		Debug( LDAP_DEBUG_ANY, "dynttl: cannot expire \"%s\": %d\n",
-			op->o_req_ndn.bv_val, rs->sr_err );
-	return 0;
+	return 0;	/* the result is expire_one's */
 }
 
 /* One internal Delete, as the rootdn, through the whole overlay stack.
  * It asserts (RFC 4528) that the entry is still expired: a refresh that
- * lands between the choice of this entry and the Delete keeps it. */
-static void
+ * lands between the choice of this entry and the Delete keeps it.
+ * Returns the Delete's result. */
+static int
 expire_one( Operation *op, ttl_info *ti, struct berval *ndn )
 {
 	slap_callback cb = { NULL, expire_cb, NULL, NULL };
@@ -348,6 +369,15 @@ expire_one( Operation *op, ttl_info *ti, struct berval *ndn )
 	op->o_assert = SLAP_CONTROL_NONE;
 	if ( rs.sr_err == LDAP_SUCCESS )
 		Debug( LDAP_DEBUG_STATS, "dynttl: \"%s\" expired\n", ndn->bv_val );
+	return rs.sr_err;
+}
+
+/* gone, or kept by a refresh: the index is done with this expiry */
+static int
+expire_settled( int rc )
+{
+	return rc == LDAP_SUCCESS || rc == LDAP_NO_SUCH_OBJECT ||
+		rc == LDAP_ASSERTION_FAILED;
 }
 
 static void *
@@ -358,7 +388,7 @@ expire_task( void *ctx, void *arg )
 	Connection conn = { 0 };
 	OperationBuffer opbuf;
 	Operation *op;
-	int i, n, more;
+	int i, n, more, rc, failed = 0, last = 0;
 
 	connection_fake_init2( &conn, &opbuf, ctx, 0 );
 	op = &opbuf.ob_op;
@@ -369,13 +399,21 @@ expire_task( void *ctx, void *arg )
 			n = collect_due( ti, dynttl_now(), due, DYNTTL_BATCH, &more );
 		pthread_mutex_unlock( &ti->ti_mutex );
 		for ( i = 0; i < n; i++ ) {
-			expire_one( op, ti, &due[i].tn_ndn );
-			/* forget it unless refreshed meanwhile: an entry that
-			 * could not be deleted must not make the timer spin */
-			queue_remove( ti, &due[i].tn_ndn, due[i].tn_expire );
+			rc = expire_one( op, ti, &due[i].tn_ndn );
+			/* either way, unless refreshed meanwhile */
+			if ( expire_settled( rc ) ) {
+				queue_remove( ti, &due[i].tn_ndn, due[i].tn_expire );
+			} else {
+				queue_retry( ti, &due[i].tn_ndn, due[i].tn_expire );
+				failed++;
+				last = rc;
+			}
 			ch_free( due[i].tn_ndn.bv_val );
 		}
 	} while ( more );
+	if ( failed )
+		Debug( LDAP_DEBUG_ANY, "dynttl: %d expired entries not deleted (result %d); "
+			"trying again in %d s at most\n", failed, last, DYNTTL_RETRY_MAX / 1000 );
 
 	pthread_mutex_lock( &ti->ti_mutex );
 	n = !ti->ti_stop && ti->ti_flush_at && ti->ti_flush_at <= dynttl_now();

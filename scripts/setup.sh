@@ -20,7 +20,7 @@ say() { printf '== setup: %s\n' "$*"; }
 
 PKGS="slapd ldap-utils libldap-dev lmdb-utils autoconf automake libtool
  build-essential dpkg-dev pkg-config libsasl2-dev libgnutls28-dev libltdl-dev
- libwrap0-dev unixodbc-dev libperl-dev libargon2-dev python3"
+ libwrap0-dev unixodbc-dev libperl-dev libargon2-dev python3 strace"
 
 need_pkgs() {
 	for p in $PKGS; do

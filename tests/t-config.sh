@@ -48,6 +48,8 @@ olcDbDirectory: $T/ils
 olcAccess: to attrs=ilsOwnerAddress,ilsOwnerDN by * none
 olcAccess: to * by dynacl/ils-owner write by * read
 olcIlsMaxValueLength: 100
+olcIlsCheckpoint: 2
+olcIlsMapHighWater: 80
 LDIF
 check "slapadd -n0 builds a cn=config with an ils database" \
 	"$SLAPD" -Ta -n0 -F "$T/slapd.d" -l "$T/config.ldif"
@@ -74,6 +76,8 @@ stop_slapd
 start_slapd -F "$T/slapd.d" || exit 1
 check "the run-time change persisted in slapd.d" sh -c \
 	"ldapsearch -x -LLL -H $URI -D cn=config -w config -b 'olcDatabase={1}ils,cn=config' olcIlsMaxValueLength | grep -qx 'olcIlsMaxValueLength: 200'"
+check "olcIlsCheckpoint and olcIlsMapHighWater from the LDIF persisted" sh -c \
+	"ldapsearch -x -LLL -H $URI -D cn=config -w config -b 'olcDatabase={1}ils,cn=config' olcIlsCheckpoint olcIlsMapHighWater | grep -c -x -e 'olcIlsCheckpoint: 2' -e 'olcIlsMapHighWater: 80' | grep -qx 2"
 check "registrations persisted too" sh -c \
 	"ldapsearch -x -LLL -H $URI -b ou=Dynamic,o=Intranet -s one 1.1 | grep -c '^dn:' | grep -qx 2"
 stop_slapd
