@@ -84,28 +84,47 @@ sibling_taken( Operation *op, MDB_txn *txn, ils_name *nm )
 	return taken;
 }
 
+/* an Add of a name whose live registration belongs to someone else */
+typedef struct ils_claim {
+	int	cl_charged;	/* the attempt cost the requester's rate */
+	int	cl_matched;	/* it carries the registration's token */
+	int	cl_reclaim;	/* ... which no one else has: it takes the name */
+} ils_claim;
+
 /* The name for e, inside the Add's write transaction: a live
  * registration of it may be replaced only by whom the ACLs let write it
- * (its owner, owner.c), and keeps its owner; then the requester needs
- * write access to the new entry, and a new name must fit its address's
- * limits (limits.c). */
+ * (its owner, owner.c), and keeps its owner, unless a NetMeeting that
+ * changed address reclaims it with its token (reclaim.c); then the
+ * requester needs write access to the new entry, and a new name must fit
+ * its address's limits (limits.c). */
 static int
 claim( Operation *op, MDB_txn *txn, ils_name *nm, Entry *e, ils_tally *t,
-	const char **text )
+	ils_claim *cl, const char **text )
 {
 	ils_info *ii = op->o_bd->be_private;
 	Entry *old;
-	int rc = stored( ii, txn, &nm->in_key, &old );
+	int rc = stored( ii, txn, &nm->in_key, &old ), foreign;
 
 	if ( rc != LDAP_SUCCESS )
 		return rc;
-	if ( ( old && !access_allowed( op, old, slap_schema.si_ad_entry, NULL,
-		ACL_WADD, NULL ) ) || sibling_taken( op, txn, nm ) )
+	foreign = old && !access_allowed( op, old, slap_schema.si_ad_entry, NULL,
+		ACL_WADD, NULL );
+	if ( foreign && !cl->cl_charged ) {
+		cl->cl_charged = 1;
+		rc = ils_limits_attempt( op, text );
+	}
+	if ( foreign && rc == LDAP_SUCCESS )
+		cl->cl_matched = ils_reclaim_token_matches( op, old, e );
+	if ( rc != LDAP_SUCCESS ) {
+		/* the rate of attempts */
+	} else if ( ( foreign && !( cl->cl_matched && cl->cl_reclaim ) ) ||
+		sibling_taken( op, txn, nm ) )
 	{
 		*text = "the name is registered by another address";
 		rc = LDAP_ALREADY_EXISTS;
 	} else {
-		ils_owner_stamp( op, e, old );
+		/* a reclaimed registration is the requester's from now on */
+		ils_owner_stamp( op, e, foreign ? NULL : old );
 		if ( !access_allowed( op, e, slap_schema.si_ad_entry, NULL, ACL_WADD, NULL ) ) {
 			*text = "no write access to register";
 			rc = LDAP_INSUFFICIENT_ACCESS;
@@ -120,7 +139,8 @@ claim( Operation *op, MDB_txn *txn, ils_name *nm, Entry *e, ils_tally *t,
 
 /* the new entry and its application join, in one write transaction */
 static int
-store_entry( Operation *op, ils_name *nm, Entry *e, const char **text )
+store_entry( Operation *op, ils_name *nm, Entry *e, ils_claim *cl,
+	const char **text )
 {
 	ils_info *ii = op->o_bd->be_private;
 	ils_tally t = { 0 };
@@ -129,7 +149,7 @@ store_entry( Operation *op, ils_name *nm, Entry *e, const char **text )
 
 	if ( ( rc = ils_store_begin( ii, &txn ) ) != LDAP_SUCCESS )
 		return rc;
-	rc = claim( op, txn, nm, e, &t, text );
+	rc = claim( op, txn, nm, e, &t, cl, text );
 	if ( rc == LDAP_SUCCESS ) {
 		rc = ils_app_join( op, txn, nm, e );
 		if ( rc == LDAP_SUCCESS )
@@ -140,6 +160,28 @@ store_entry( Operation *op, ils_name *nm, Entry *e, const char **text )
 	if ( ( rc = ils_store_end( txn, rc ) ) != LDAP_SUCCESS && !*text )
 		*text = "cannot store the registration";
 	ils_limits_settle( ii, &t, rc );
+	return rc;
+}
+
+/* Store e; a refused Add that carries the registration's token is tried
+ * once more as a reclaim, after the token has been found to be no one
+ * else's, a read of the whole store that no write transaction waits for */
+static int
+store_or_reclaim( Operation *op, ils_name *nm, Entry *e, const char **text )
+{
+	ils_claim cl = { 0 };
+	int rc = store_entry( op, nm, e, &cl, text );
+
+	if ( rc == LDAP_ALREADY_EXISTS && cl.cl_matched && nm->in_dn.kind == ILSDN_PERSON &&
+		ils_reclaim_token_unique( op, e ) )
+	{
+		cl.cl_reclaim = 1;
+		*text = NULL;
+		rc = store_entry( op, nm, e, &cl, text );
+		if ( rc == LDAP_SUCCESS )
+			Debug( LDAP_DEBUG_STATS, "%s back-ils: \"%s\" reclaimed with its "
+				"token\n", op->o_log_prefix, op->o_req_dn.bv_val );
+	}
 	return rc;
 }
 
@@ -188,7 +230,7 @@ ils_back_add( Operation *op, SlapReply *rs )
 	}
 	rc = build_entry( op, &nm, &e, &text, textbuf, sizeof( textbuf ) );
 	if ( rc == LDAP_SUCCESS ) {
-		rc = store_entry( op, &nm, e, &text );
+		rc = store_or_reclaim( op, &nm, e, &text );
 		/* overlays reading the result (dynttl, accesslog) see the name
 		 * the registration is stored under */
 		entry_name_swap( op->ora_e, e );

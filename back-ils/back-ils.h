@@ -67,6 +67,7 @@ typedef struct ils_info {
 	ObjectClass	*ii_oc_appuser;
 	ObjectClass	*ii_oc_conf;
 	AttributeDescription *ii_ad_sflags;
+	AttributeDescription *ii_ad_token;	/* securityToken/sSecurity */
 	AttributeDescription *ii_ad_appid;	/* applicationID/sAppID */
 	AttributeDescription *ii_ad_protid;	/* protocolID/sProtID */
 	int		ii_hide_unlisted;	/* ils-hide-unlisted */
@@ -162,9 +163,14 @@ void ils_limits_moved( ils_info *ii, char kind, struct berval *from,
 	struct berval *to, ils_tally *t );
 void ils_limits_settle( ils_info *ii, ils_tally *t, int rc );
 int ils_limits_size( Operation *op, Entry *e, const char **text );
+int ils_limits_attempt( Operation *op, const char **text );
 
 /* addrpolicy.c: the address a registration advertises */
 void ils_addr_policy( Operation *op, Modifications *ml, Entry *e );
+
+/* reclaim.c: a NetMeeting that changed address takes its name back */
+int ils_reclaim_token_matches( Operation *op, Entry *old, Entry *e );
+int ils_reclaim_token_unique( Operation *op, Entry *e );
 
 /* txn.c: the frontend's Start Transaction, closed to anonymous clients */
 int ils_txn_guard( void );

@@ -47,6 +47,7 @@ ils_db_schema( BackendDB *be, ConfigReply *cr )
 		slap_str2ad( "ipAddress", &ii->ii_ad_ip, &text ) ||
 		slap_str2ad( "sModOp", &ii->ii_ad_modop, &text ) ||
 		slap_str2ad( "sFlags", &ii->ii_ad_sflags, &text ) ||
+		slap_str2ad( "securityToken", &ii->ii_ad_token, &text ) ||
 		slap_str2ad( "applicationID", &ii->ii_ad_appid, &text ) ||
 		slap_str2ad( "protocolID", &ii->ii_ad_protid, &text ) ||
 		( ii->ii_oc_rtperson = oc_find( "rtPerson" ) ) == NULL ||

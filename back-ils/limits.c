@@ -230,30 +230,72 @@ refused( Operation *op, const char *keyword, struct berval *addr,
 	return LDAP_ADMINLIMIT_EXCEEDED;
 }
 
-/* may addr register one more name of kind now?  il_mutex held */
+/* one name's worth of addr's rate, if it has it; il_mutex held */
 static int
-may_add( Operation *op, struct ils_limits *il, char kind, struct berval *addr,
-	const char **text )
+take_rate( Operation *op, addr_slot *s, struct berval *addr, const char **text )
 {
 	ils_info *ii = op->o_bd->be_private;
-	time_t now = slap_get_time();
-	addr_slot *s;
 
-	if ( now - il->il_swept >= SWEEP_EVERY )
-		sweep( ii, il, now );
-	if ( ( s = slot_get( il, addr, 1 ) ) == NULL )
-		return LDAP_SUCCESS;
-	if ( ii->ii_max_per_addr &&
-		s->as_count[kind_index( kind )] >= (unsigned)ii->ii_max_per_addr )
-		return refused( op, "ils-max-per-address", addr, "ils-max-per-address: "
-			"this address holds as many registrations as it may", text );
-	slot_refill( s, ii->ii_max_per_minute, now );
+	slot_refill( s, ii->ii_max_per_minute, slap_get_time() );
 	if ( ii->ii_max_per_minute &&
 		s->as_spent + UNITS > (long)ii->ii_max_per_minute * UNITS )
 		return refused( op, "ils-max-per-minute", addr, "ils-max-per-minute: "
 			"this address registers new names too fast; try again later", text );
 	s->as_spent += UNITS;
 	return LDAP_SUCCESS;
+}
+
+/* the slot of addr, after the sweep that may be due; il_mutex held */
+static addr_slot *
+slot_now( ils_info *ii, struct ils_limits *il, struct berval *addr )
+{
+	time_t now = slap_get_time();
+
+	if ( now - il->il_swept >= SWEEP_EVERY )
+		sweep( ii, il, now );
+	return slot_get( il, addr, 1 );
+}
+
+/* may addr register one more name of kind now?  il_mutex held */
+static int
+may_add( Operation *op, struct ils_limits *il, char kind, struct berval *addr,
+	const char **text )
+{
+	ils_info *ii = op->o_bd->be_private;
+	addr_slot *s;
+
+	if ( ( s = slot_now( ii, il, addr ) ) == NULL )
+		return LDAP_SUCCESS;
+	if ( ii->ii_max_per_addr &&
+		s->as_count[kind_index( kind )] >= (unsigned)ii->ii_max_per_addr )
+		return refused( op, "ils-max-per-address", addr, "ils-max-per-address: "
+			"this address holds as many registrations as it may", text );
+	return take_rate( op, s, addr, text );
+}
+
+/* An Add of a name another owner holds costs the requester's address a
+ * name of its rate (ils-max-per-minute), whether it reclaims the name or
+ * not (reclaim.c): guessing a token takes as long as registering names. */
+int
+ils_limits_attempt( Operation *op, const char **text )
+{
+	ils_info *ii = op->o_bd->be_private;
+	struct ils_limits *il = ii->ii_limits;
+	char buf[ILSIP_PEER_MAX];
+	struct berval peer;
+	addr_slot *s;
+	int rc = LDAP_SUCCESS;
+
+	if ( !il || exempt( op ) )
+		return LDAP_SUCCESS;
+	ils_owner_peer( op, buf, &peer );
+	if ( !peer.bv_len )
+		return LDAP_SUCCESS;
+	ldap_pvt_thread_mutex_lock( &il->il_mutex );
+	if ( ( s = slot_now( ii, il, &peer ) ) != NULL )
+		rc = take_rate( op, s, &peer, text );
+	ldap_pvt_thread_mutex_unlock( &il->il_mutex );
+	return rc;
 }
 
 /* The Add of e, replacing old (NULL: a new name), in the write
