@@ -48,9 +48,74 @@ build_entry( Operation *op, ils_name *nm, Entry **ep, const char **text,
 	return LDAP_SUCCESS;
 }
 
+/* the stored entry under key, or NULL; 0 or an LDAP error */
+static int
+stored( ils_info *ii, MDB_txn *txn, struct berval *key, Entry **ep )
+{
+	int rc = ils_store_get( ii, txn, key, ep );
+
+	if ( rc == LDAP_NO_SUCH_OBJECT ) {
+		*ep = NULL;
+		rc = LDAP_SUCCESS;
+	}
+	return rc;
+}
+
+/* The Dialer's person and application user of one cn are one identity:
+ * the application user's data is joined into the person (ils_app_join)
+ * and goes with the person's Delete.  Whoever adds one of them must be
+ * able to write the other, if it exists, or could change or remove a
+ * registration that is not theirs. */
+static int
+sibling_taken( Operation *op, MDB_txn *txn, ils_name *nm )
+{
+	ils_info *ii = op->o_bd->be_private;
+	char kbuf[ILS_KEYBUF];
+	struct berval key;
+	Entry *sib;
+	int taken;
+
+	if ( !ils_sibling_key( nm, kbuf, &key ) ||
+		stored( ii, txn, &key, &sib ) != LDAP_SUCCESS || !sib )
+		return 0;
+	taken = !access_allowed( op, sib, slap_schema.si_ad_entry, NULL, ACL_WADD, NULL );
+	ils_record_free( sib );
+	return taken;
+}
+
+/* The name for e, inside the Add's write transaction: a live
+ * registration of it may be replaced only by whom the ACLs let write it
+ * (its owner, owner.c), and keeps its owner; then the requester needs
+ * write access to the new entry. */
+static int
+claim( Operation *op, MDB_txn *txn, ils_name *nm, Entry *e, const char **text )
+{
+	ils_info *ii = op->o_bd->be_private;
+	Entry *old;
+	int rc = stored( ii, txn, &nm->in_key, &old );
+
+	if ( rc != LDAP_SUCCESS )
+		return rc;
+	if ( ( old && !access_allowed( op, old, slap_schema.si_ad_entry, NULL,
+		ACL_WADD, NULL ) ) || sibling_taken( op, txn, nm ) )
+	{
+		*text = "the name is registered by another address";
+		rc = LDAP_ALREADY_EXISTS;
+	} else {
+		ils_owner_stamp( op, e, old );
+		if ( !access_allowed( op, e, slap_schema.si_ad_entry, NULL, ACL_WADD, NULL ) ) {
+			*text = "no write access to register";
+			rc = LDAP_INSUFFICIENT_ACCESS;
+		}
+	}
+	if ( old )
+		ils_record_free( old );
+	return rc;
+}
+
 /* the new entry and its application join, in one write transaction */
 static int
-store_entry( Operation *op, ils_name *nm, Entry *e )
+store_entry( Operation *op, ils_name *nm, Entry *e, const char **text )
 {
 	ils_info *ii = op->o_bd->be_private;
 	MDB_txn *txn;
@@ -58,10 +123,14 @@ store_entry( Operation *op, ils_name *nm, Entry *e )
 
 	if ( ( rc = ils_store_begin( ii, &txn ) ) != LDAP_SUCCESS )
 		return rc;
-	rc = ils_app_join( op, txn, nm, e );
+	rc = claim( op, txn, nm, e, text );
+	if ( rc == LDAP_SUCCESS )
+		rc = ils_app_join( op, txn, nm, e );
 	if ( rc == LDAP_SUCCESS )
 		rc = ils_store_put( ii, txn, &nm->in_key, e );
-	return ils_store_end( txn, rc );
+	if ( ( rc = ils_store_end( txn, rc ) ) != LDAP_SUCCESS && !*text )
+		*text = "cannot store the registration";
+	return rc;
 }
 
 static void
@@ -89,6 +158,9 @@ ils_back_add( Operation *op, SlapReply *rs )
 	case ILSDN_PERSON:
 	case ILSDN_APPUSER:
 	case ILSDN_CONF:
+		if ( !ilsdn_name_ok( &nm.in_dn.cn ) )
+			return ils_send_error( op, rs, LDAP_INVALID_DN_SYNTAX,
+				"the naming value holds a control character" );
 		break;
 	case ILSDN_BAD:
 		return ils_send_error( op, rs, LDAP_NAMING_VIOLATION, nm.in_dn.err );
@@ -105,16 +177,8 @@ ils_back_add( Operation *op, SlapReply *rs )
 			"cn=<id>,objectClass=rtPerson or uid=<id>,ou=Dynamic,o=Intranet" );
 	}
 	rc = build_entry( op, &nm, &e, &text, textbuf, sizeof( textbuf ) );
-	if ( rc == LDAP_SUCCESS &&
-		!access_allowed( op, e, slap_schema.si_ad_entry, NULL, ACL_WADD, NULL ) )
-	{
-		rc = LDAP_INSUFFICIENT_ACCESS;
-		text = "no write access to register";
-		entry_free( e );
-	} else if ( rc == LDAP_SUCCESS ) {
-		rc = store_entry( op, &nm, e );
-		if ( rc != LDAP_SUCCESS )
-			text = "cannot store the registration";
+	if ( rc == LDAP_SUCCESS ) {
+		rc = store_entry( op, &nm, e, &text );
 		/* overlays reading the result (dynttl, accesslog) see the name
 		 * the registration is stored under */
 		entry_name_swap( op->ora_e, e );

@@ -100,6 +100,14 @@ int ils_entry_get_rw( Operation *op, struct berval *ndn, ObjectClass *oc,
 	AttributeDescription *at, int rw, Entry **ep );
 int ils_entry_release_rw( Operation *op, Entry *e, int rw );
 
+/* owner.c: whom a registration belongs to; the dynacl "ils-owner" */
+int ils_owner_init( void );
+int ils_owner_is( Operation *op, Entry *e );
+void ils_owner_stamp( Operation *op, Entry *e, Entry *old );
+
+/* txn.c: the frontend's Start Transaction, closed to anonymous clients */
+int ils_txn_guard( void );
+
 /* filter.c */
 Filter *ils_filter_rewrite( Operation *op, Filter *f );
 void ils_filter_free( Operation *op, Filter *f );
@@ -149,6 +157,7 @@ typedef struct ils_name {
 	char		in_buf[ILS_KEYBUF];
 } ils_name;
 void ils_parse_dn( struct berval *ndn, ils_name *nm );
+int ils_sibling_key( ils_name *nm, char *buf, struct berval *key );
 int ils_app_join( Operation *op, MDB_txn *txn, ils_name *nm, Entry *e );
 int ils_assert_ok( Operation *op, Entry *e );
 int ils_update_target( Operation *op, SlapReply *rs, ils_name *nm );

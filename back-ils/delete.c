@@ -13,6 +13,8 @@ delete_entry( Operation *op, MDB_txn *txn, ils_name *nm, const char **text,
 	char *buf, size_t len )
 {
 	ils_info *ii = op->o_bd->be_private;
+	char kbuf[ILS_KEYBUF];
+	struct berval sib;
 	Entry *e;
 	int rc;
 
@@ -29,11 +31,10 @@ delete_entry( Operation *op, MDB_txn *txn, ils_name *nm, const char **text,
 	ils_record_free( e );
 	if ( rc == LDAP_SUCCESS )
 		rc = ils_store_del( ii, txn, &nm->in_key );
-	if ( rc == LDAP_SUCCESS && nm->in_dn.kind == ILSDN_PERSON ) {
-		nm->in_key.bv_val[0] = ILS_KEY_APPUSER;
-		if ( ils_store_del( ii, txn, &nm->in_key ) == LDAP_NO_SUCH_OBJECT )
-			rc = LDAP_SUCCESS;
-	}
+	if ( rc == LDAP_SUCCESS && nm->in_dn.kind == ILSDN_PERSON &&
+		ils_sibling_key( nm, kbuf, &sib ) &&
+		( rc = ils_store_del( ii, txn, &sib ) ) == LDAP_NO_SUCH_OBJECT )
+		rc = LDAP_SUCCESS;
 	return rc;
 }
 

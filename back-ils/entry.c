@@ -345,6 +345,21 @@ ils_entry_release_rw( Operation *op, Entry *e, int rw )
 	return 0;
 }
 
+/* The key of the other entry of a person's cn: the Dialer's application
+ * user of a person, the person of an application user.  0 for the kinds
+ * that have none (conferences). */
+int
+ils_sibling_key( ils_name *nm, char *buf, struct berval *key )
+{
+	if ( nm->in_dn.kind != ILSDN_PERSON && nm->in_dn.kind != ILSDN_APPUSER )
+		return 0;
+	memcpy( buf, nm->in_key.bv_val, nm->in_key.bv_len );
+	buf[0] = nm->in_dn.kind == ILSDN_PERSON ? ILS_KEY_APPUSER : ILS_KEY_PERSON;
+	key->bv_val = buf;
+	key->bv_len = nm->in_key.bv_len;
+	return 1;
+}
+
 /* The Dialer stores its application data in a separate rtApplicationUser
  * that NetMeeting's browse never reads; MS-TAIL's server evidently joined
  * them.  Here a person carries the union of its own and its application
@@ -356,17 +371,13 @@ int
 ils_app_join( Operation *op, MDB_txn *txn, ils_name *nm, Entry *e )
 {
 	ils_info *ii = op->o_bd->be_private;
-	struct berval key = nm->in_key;
+	struct berval key;
 	char kbuf[ILS_KEYBUF];
 	Entry *other = NULL, *person;
 	int rc;
 
-	if ( nm->in_dn.kind != ILSDN_PERSON && nm->in_dn.kind != ILSDN_APPUSER )
-		return LDAP_SUCCESS;
-	memcpy( kbuf, key.bv_val, key.bv_len );
-	kbuf[0] = nm->in_dn.kind == ILSDN_PERSON ? ILS_KEY_APPUSER : ILS_KEY_PERSON;
-	key.bv_val = kbuf;
-	if ( ils_store_get( ii, txn, &key, &other ) != LDAP_SUCCESS )
+	if ( !ils_sibling_key( nm, kbuf, &key ) ||
+		ils_store_get( ii, txn, &key, &other ) != LDAP_SUCCESS )
 		return LDAP_SUCCESS;
 	if ( nm->in_dn.kind == ILSDN_PERSON ) {
 		ils_entry_merge_app( e, other );

@@ -120,10 +120,22 @@ static void
 rewrite_eq( Operation *op, Filter *f )
 {
 	ils_info *ii = op->o_bd->be_private;
-	AttributeDescription *ad = f->f_av_desc;
-	struct berval v = f->f_av_value;
-
 	AttributeAssertion *ava = f->f_ava;
+	AttributeDescription *ad = ava->aa_desc;
+	struct berval v = ava->aa_value;
+
+	/* An unknown attribute or option: slapd's get_filter() marked the
+	 * term Undefined and test_filter() answers so without reading it;
+	 * '%' does not make it mean more.  Such a term's description may be
+	 * a temporary in op memory (SLAP_DESC_TEMPORARY) that ava_free()
+	 * frees: rewritten into a term that keeps the description, it would
+	 * be freed twice.  Past this point descriptions are the schema's; a
+	 * known attribute whose value its syntax refuses ("%" for the integer
+	 * sTTL) is Undefined too, and a rewrite below gives it a meaning (each
+	 * sets f_choice anew, without the flag). */
+	if ( ( ad->ad_flags & SLAP_DESC_TEMPORARY ) ||
+		ad->ad_type == slap_schema.si_at_undefined )
+		return;
 
 	if ( ii->ii_ad_sttl && ad->ad_type == ii->ii_ad_sttl->ad_type ) {
 		set_computed( f, LDAP_COMPARE_TRUE );
@@ -139,6 +151,7 @@ rewrite_eq( Operation *op, Filter *f )
 	} else {
 		set_computed( f, LDAP_COMPARE_FALSE );
 	}
+	/* the new term keeps nothing of the assertion but its description */
 	ava_free( op, ava, 1 );
 }
 

@@ -50,6 +50,17 @@ set_cn( struct ilsdn *out, LDAPAVA *ava, char *buf, size_t buflen,
 	out->kind = kind;
 }
 
+int
+ilsdn_name_ok( const struct berval *cn )
+{
+	ber_len_t i;
+
+	for ( i = 0; i < cn->bv_len; i++ )
+		if ( (unsigned char)cn->bv_val[i] < 0x20 || cn->bv_val[i] == 0x7f )
+			return 0;
+	return 1;
+}
+
 /* NetMeeting's pseudo-DN: RDNs in any order before the trailing
  * objectClass; exactly one cn among them, c and o ignored. */
 static void

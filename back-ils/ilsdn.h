@@ -42,6 +42,11 @@ struct ilsdn {
  * works on DNs that are not normalised. */
 void ilsdn_parse( struct berval *dn, struct ilsdn *out, char *buf, size_t buflen );
 
+/* 1 when a naming value is free of control characters (C0 and DEL): a
+ * client that stops at a NUL, or a terminal that obeys an escape, would
+ * show another name than the one stored. */
+int ilsdn_name_ok( const struct berval *cn );
+
 /* RFC 4514 escaping of one attribute value; out must hold 3 * len + 1.
  * Returns the length written (without the NUL). */
 size_t ilsdn_escape( const char *in, size_t len, char *out );

@@ -156,7 +156,7 @@ static BackendInfo ils_bi;		/* slapd keeps the pointer */
 int
 init_module( int argc, char *argv[] )
 {
-	if ( ils_names_init() )
+	if ( ils_names_init() || ils_owner_init() || ils_txn_guard() )
 		return -1;
 	ils_bi.bi_type = "ils";
 	ils_bi.bi_init = ils_initialize;

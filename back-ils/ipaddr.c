@@ -63,3 +63,35 @@ ilsip_to_dotted( uint32_t v, char *buf )
 	snprintf( buf, ILSIP_DOTTED_MAX, "%u.%u.%u.%u", v & 0xff, ( v >> 8 ) & 0xff,
 		( v >> 16 ) & 0xff, ( v >> 24 ) & 0xff );
 }
+
+size_t
+ilsip_peer( const char *name, size_t len, char *out, size_t outsize )
+{
+	const char *p, *end = name + len;
+	size_t n;
+
+	if ( outsize < ILSIP_PEER_MAX )
+		return 0;
+	if ( len >= 5 && !memcmp( name, "PATH=", 5 ) ) {
+		strcpy( out, "local" );
+		return 5;
+	}
+	if ( len < 4 || memcmp( name, "IP=", 3 ) )
+		return 0;
+	p = name + 3;
+	if ( *p == '[' ) {		/* IP=[v6]:port */
+		const char *close = memchr( p, ']', end - p );
+		if ( !close )
+			return 0;
+		p++;
+		n = close - p;
+	} else {			/* IP=a.b.c.d:port */
+		const char *colon = memchr( p, ':', end - p );
+		n = ( colon ? colon : end ) - p;
+	}
+	if ( n == 0 || n >= outsize )
+		return 0;
+	memcpy( out, p, n );
+	out[n] = '\0';
+	return n;
+}

@@ -1,4 +1,5 @@
-/* ipaddr.h - the ILS encoding of IPv4 addresses (MS-TAIL 2.2.3)
+/* ipaddr.h - the ILS encoding of IPv4 addresses (MS-TAIL 2.2.3), and the
+ * addresses of the connections that register them
  *
  * sipaddress/ipAddress hold the four network-order address bytes read as a
  * little-endian unsigned 32-bit integer, written in decimal:
@@ -24,5 +25,12 @@ size_t ilsip_format( uint32_t v, char *buf );
 /* a.b.c.d <-> value; dotted buffers hold ILSIP_DOTTED_MAX. */
 int ilsip_from_dotted( const char *s, uint32_t *out );
 void ilsip_to_dotted( uint32_t v, char *buf );
+
+/* The address of a connection's peer as slapd names it (c_peer_name):
+ * "IP=a.b.c.d:port" and "IP=[v6]:port" give the address without the port,
+ * "PATH=..." (ldapi://) gives "local".  Writes at most outsize - 1 bytes
+ * and a NUL; returns the length, or 0 for a name of no known form. */
+#define ILSIP_PEER_MAX	48	/* an IPv6 address, "local", NUL */
+size_t ilsip_peer( const char *name, size_t len, char *out, size_t outsize );
 
 #endif

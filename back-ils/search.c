@@ -49,6 +49,36 @@ unlisted( ils_info *ii, Entry *e )
 	return a && a->a_numvals && a->a_vals[0].bv_len == 1 && a->a_vals[0].bv_val[0] == '0';
 }
 
+/* The Dialer's rtApplicationUser (its address as cn, its port) shares its
+ * person's naming value (ils_app_join): it is as unlisted as the person. */
+static int
+app_unlisted( ils_info *ii, Entry *e )
+{
+	char kbuf[ILS_KEYBUF];
+	struct berval key;
+	ils_name nm;
+	Entry *person = NULL;
+	int hide;
+
+	if ( !is_entry_objectclass( e, ii->ii_oc_appuser, 0 ) )
+		return 0;
+	ils_parse_dn( &e->e_nname, &nm );
+	if ( nm.in_dn.kind != ILSDN_APPUSER || !ils_sibling_key( &nm, kbuf, &key ) ||
+		ils_store_get( ii, NULL, &key, &person ) != LDAP_SUCCESS || !person )
+		return 0;
+	hide = unlisted( ii, person );
+	ils_record_free( person );
+	return hide;
+}
+
+static int
+hidden( Operation *op, ils_search *is, Entry *e )
+{
+	ils_info *ii = op->o_bd->be_private;
+
+	return is->is_listing && ( unlisted( ii, e ) || app_unlisted( ii, e ) );
+}
+
 static int
 limits_hit( Operation *op, SlapReply *rs )
 {
@@ -68,7 +98,7 @@ send_one( Operation *op, SlapReply *rs, ils_search *is, Entry *e )
 	Entry *r;
 	int rc;
 
-	if ( ( is->is_listing && unlisted( op->o_bd->be_private, e ) ) ||
+	if ( hidden( op, is, e ) ||
 		test_filter( op, e, is->is_filter ) != LDAP_COMPARE_TRUE )
 	{
 		ils_record_free( e );
@@ -219,6 +249,23 @@ search_scope( Operation *op, SlapReply *rs, ils_search *is, ils_name *nm )
 #undef SEND
 }
 
+/* RFC 4528: a search's assertion is about its base; a base that does not
+ * exist (NetMeeting's "objectClass=rtPerson" is none) is answered by the
+ * search itself */
+static int
+base_asserted( Operation *op )
+{
+	Entry *e;
+	int ok;
+
+	if ( !get_assert( op ) ||
+		ils_entry_get_rw( op, &op->o_req_ndn, NULL, NULL, 0, &e ) != LDAP_SUCCESS )
+		return 1;
+	ok = ils_assert_ok( op, e );
+	ils_record_free( e );
+	return ok;
+}
+
 int
 ils_back_search( Operation *op, SlapReply *rs )
 {
@@ -233,6 +280,8 @@ ils_back_search( Operation *op, SlapReply *rs )
 		nm.in_dn.kind = ILSDN_PSEUDO;	/* "c=-,o=x,objectClass=rtPerson" */
 	if ( nm.in_dn.kind == ILSDN_BAD )
 		return ils_send_error( op, rs, LDAP_NO_SUCH_OBJECT, nm.in_dn.err );
+	if ( !base_asserted( op ) )
+		return ils_send_error( op, rs, LDAP_ASSERTION_FAILED, NULL );
 	if ( ( rc = ils_reply_init( op, &is.is_reply, &text ) ) != LDAP_SUCCESS )
 		return ils_send_error( op, rs, rc, text );
 	is.is_filter = ils_filter_rewrite( op, op->ors_filter );

@@ -18,6 +18,23 @@
 #define TTL_INFO( op ) \
 	( (ttl_info *)( (slap_overinst *)(op)->o_bd->bd_info )->on_bi.bi_private )
 
+/* A client's TTL value in seconds; sttl counts minutes (MS-TAIL 2.2.5).
+ * 0 for a value that is not a positive number.  A value beyond RFC 2589's
+ * longest TTL saturates before the multiplication, so no hostile number
+ * can wrap around to a short (or a negative) TTL; dynttl_clamp() then
+ * applies the configured bounds. */
+static long
+value2secs( struct berval *v, int minutes )
+{
+	long n = strtol( v->bv_val, NULL, 10 );
+
+	if ( n <= 0 )
+		return 0;
+	if ( n > DYNTTL_RFC_MAX )
+		n = DYNTTL_RFC_MAX;
+	return minutes ? n * 60 : n;
+}
+
 int
 dynttl_clamp( ttl_info *ti, long secs )
 {
@@ -259,13 +276,13 @@ add_ttl( Operation *op, long *secs, const char **text )
 
 	*secs = 0;
 	if ( dynttl_ad_sttl && ( a = attr_find( e->e_attrs, dynttl_ad_sttl ) ) ) {
-		*secs = strtol( a->a_vals[0].bv_val, NULL, 10 ) * 60;
+		*secs = value2secs( &a->a_vals[0], 1 );
 		attr_delete( &e->e_attrs, dynttl_ad_sttl );
 		if ( *secs <= 0 ) { *text = "sttl must be a positive number of minutes"; return LDAP_CONSTRAINT_VIOLATION; }
 	}
 	if ( ( a = attr_find( e->e_attrs, slap_schema.si_ad_entryTtl ) ) ) {
 		if ( !*secs )
-			*secs = strtol( a->a_vals[0].bv_val, NULL, 10 );
+			*secs = value2secs( &a->a_vals[0], 0 );
 		attr_delete( &e->e_attrs, slap_schema.si_ad_entryTtl );
 		if ( *secs <= 0 ) { *text = "entryTtl must be a positive number of seconds"; return LDAP_CONSTRAINT_VIOLATION; }
 	}
@@ -365,6 +382,19 @@ is_ttl_mod( Modifications *ml )
 		( dynttl_ad_sttl && ml->sml_desc == dynttl_ad_sttl );
 }
 
+/* the requester may write every TTL attribute the Modify names */
+static int
+mods_allowed( Operation *op, Entry *e )
+{
+	Modifications *ml;
+
+	for ( ml = op->orm_modlist; ml; ml = ml->sml_next )
+		if ( is_ttl_mod( ml ) &&
+			!access_allowed( op, e, ml->sml_desc, NULL, ACL_WRITE, NULL ) )
+			return 0;
+	return 1;
+}
+
 /* the TTL the modifications ask for, in seconds; unlinks them */
 static int
 mod_ttl( Operation *op, long *secs, const char **text )
@@ -387,9 +417,8 @@ mod_ttl( Operation *op, long *secs, const char **text )
 			*text = "increment of a TTL is not supported";
 			return LDAP_UNWILLING_TO_PERFORM;
 		}
-		*secs = strtol( ml->sml_values[0].bv_val, NULL, 10 );
-		if ( ml->sml_desc != slap_schema.si_ad_entryTtl )
-			*secs *= 60;
+		*secs = value2secs( &ml->sml_values[0],
+			ml->sml_desc != slap_schema.si_ad_entryTtl );
 		if ( *secs <= 0 ) {
 			*text = "a TTL must be a positive number";
 			return LDAP_CONSTRAINT_VIOLATION;
@@ -412,7 +441,7 @@ dynttl_op_modify( Operation *op, SlapReply *rs )
 	mod_ctx mc = { NULL, 0, BER_BVNULL };
 	int64_t expire;
 	long secs;
-	int rc, dyn;
+	int rc, dyn, allowed;
 
 	for ( ml = op->orm_modlist; ml && !is_ttl_mod( ml ); ml = ml->sml_next )
 		;
@@ -425,11 +454,20 @@ dynttl_op_modify( Operation *op, SlapReply *rs )
 		goto fail;
 	}
 	dyn = dynttl_is_dynamic( e, &expire );
+	/* the TTL changes become internal replaces below, which slapd's
+	 * acl_check_modlist() does not look at: check them here, as the
+	 * client's own changes */
+	allowed = mods_allowed( op, e );
 	ber_dupbv_x( &mc.mc_ndn, &e->e_nname, op->o_tmpmemctx );
 	overlay_entry_release_ov( op, e, 0, on );
 	if ( !dyn ) {
 		rc = LDAP_OBJECT_CLASS_VIOLATION;
 		text = "entry is not a dynamic object";
+		goto fail;
+	}
+	if ( !allowed ) {
+		rc = LDAP_INSUFFICIENT_ACCESS;
+		text = "no write access to this entry's TTL";
 		goto fail;
 	}
 	if ( ( rc = mod_ttl( op, &secs, &text ) ) != LDAP_SUCCESS )
@@ -493,17 +531,46 @@ typedef struct srch_ctx {
 	int64_t		sc_exp[16];	/* ... and the times the index has */
 } srch_ctx;
 
-/* N from a top-level AND that holds (sttl=N) */
+/* a term of the AND on cn: 1 for an exact name, -1 for anything that
+ * may match several (a wildcard, '%', a substring), 0 for other types */
+static int
+cn_term( Filter *f )
+{
+	AttributeType *cn = slap_schema.si_ad_cn->ad_type;
+
+	switch ( f->f_choice ) {
+	case LDAP_FILTER_EQUALITY:
+		if ( f->f_av_desc->ad_type != cn )
+			return 0;
+		return memchr( f->f_av_value.bv_val, '%', f->f_av_value.bv_len ) ? -1 : 1;
+	case LDAP_FILTER_SUBSTRINGS:
+		return f->f_sub_desc->ad_type == cn ? -1 : 0;
+	case LDAP_FILTER_PRESENT:
+		return f->f_desc->ad_type == cn ? -1 : 0;
+	}
+	return 0;
+}
+
+/* The seconds of a keep-alive: (sttl=N) in a top-level AND that names
+ * exactly one cn, as NetMeeting's (&(objectClass=rtPerson)(cn=x)(sttl=10)).
+ * A listing with an sttl term is only a listing: one search must not
+ * refresh (or shorten) the whole directory. */
 static long
 sttl_directive( Filter *f )
 {
+	long secs = 0;
+	int names = 0, t;
+
 	if ( !dynttl_ad_sttl || !f || f->f_choice != LDAP_FILTER_AND )
 		return 0;
-	for ( f = f->f_list; f; f = f->f_next )
+	for ( f = f->f_list; f; f = f->f_next ) {
 		if ( f->f_choice == LDAP_FILTER_EQUALITY &&
 			f->f_av_desc->ad_type == dynttl_ad_sttl->ad_type )
-			return strtol( f->f_av_value.bv_val, NULL, 10 );
-	return 0;
+			secs = value2secs( &f->f_av_value, 1 );
+		else if ( ( t = cn_term( f ) ) != 0 )
+			names = t < 0 || names ? -1 : 1;
+	}
+	return names == 1 ? secs : 0;
 }
 
 static void
@@ -568,7 +635,12 @@ srch_cb( Operation *op, SlapReply *rs )
 	ttl_info *ti = sc->sc_ti;
 	int64_t expire;
 
-	if ( rs->sr_type == REP_SEARCH && dynttl_is_dynamic( rs->sr_entry, &expire ) ) {
+	/* refreshed as the requester may: another address's keep-alive is
+	 * answered, and refreshes nothing */
+	if ( rs->sr_type == REP_SEARCH && dynttl_is_dynamic( rs->sr_entry, &expire ) &&
+		access_allowed( op, rs->sr_entry, slap_schema.si_ad_entryTtl, NULL,
+			ACL_WRITE, NULL ) )
+	{
 		int64_t now = dynttl_now(), stored = expire;
 		int stale = stored <= now, now_too;
 		expire = now + (int64_t)sc->sc_secs * 1000;
@@ -597,14 +669,14 @@ dynttl_op_search( Operation *op, SlapReply *rs )
 {
 	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
 	ttl_info *ti = on->on_bi.bi_private;
-	long minutes = sttl_directive( op->ors_filter );
+	long secs = sttl_directive( op->ors_filter );
 	srch_ctx sc;
 
-	if ( minutes <= 0 )
+	if ( secs <= 0 )
 		return SLAP_CB_CONTINUE;
 	memset( &sc, 0, sizeof( sc ) );
 	sc.sc_ti = ti;
-	sc.sc_secs = dynttl_clamp( ti, minutes * 60 );
+	sc.sc_secs = dynttl_clamp( ti, secs );
 	push_cb( op, srch_cb, srch_release, &sc, sizeof( sc ) );
 	return SLAP_CB_CONTINUE;
 }

@@ -14,10 +14,12 @@
  * refreshes, binary ntSecurityDescriptor), NetMeeting 2.x, GnomeMeeting,
  * Ekiga's address book and PTLib's PILSSession.
  *
- * Usage: ilswire [-L] [-v] -H host -p port SCENARIO [args]
+ * Usage: ilswire [-L] [-v] [-b source] -H host -p port SCENARIO [args]
  *   -L  send every length in the 4-byte long form (0x84 b3 b2 b1 b0),
  *       as the Windows LDAP client does
  *   -v  hex dump the PDUs sent and received on stderr
+ *   -b  bind the socket to this local address first: another client
+ *       host, such as 127.0.0.2 (all of 127.0.0.0/8 is loopback)
  *
  * Scenarios (EMAIL defaults to egruber@contoso.com):
  *   register [EMAIL]          T1: Add, Modify(add) of the application data
@@ -31,6 +33,8 @@
  *   latin1 [EMAIL]            D5: ISO-8859-1 names, LDAPv2/v3 readers
  *   raw HEX...                one hand-made PDU after the Bind, sent
  *                             verbatim even with -L; prints the result
+ *   hangup N HEX...           N connections that send the PDU, no Bind,
+ *                             and close at once
  *   add-expect CODE DN [ATTR[=VALUE]...]
  *   mod-expect CODE DN [add|delete|replace:ATTR[=VALUE]...]
  *   search-expect CODE BASE base|one|sub FILTER [ATTR...]
@@ -131,7 +135,7 @@
 #define V(...)		((const char *const []){ __VA_ARGS__ })
 
 static int opt_long, opt_verbose;
-static const char *host, *port;
+static const char *host, *port, *source;	/* -b: the local address */
 static const char *email = "egruber@contoso.com";
 static char nmdn[512], moddn[512], canon[512];
 static int variant, sargc;		/* the scenario's variant and arguments */
@@ -469,6 +473,26 @@ dump(const char *dir, const unsigned char *p, size_t len)
 	}
 }
 
+/* -b ADDR: play another client host (all of 127.0.0.0/8 is loopback) */
+static int
+bind_source(int fd, int family)
+{
+	struct addrinfo hints, *res;
+	int rc;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = family;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICHOST;
+	if (getaddrinfo(source, NULL, &hints, &res) != 0) {
+		errno = EADDRNOTAVAIL;
+		return -1;
+	}
+	rc = bind(fd, res->ai_addr, res->ai_addrlen);
+	freeaddrinfo(res);
+	return rc;
+}
+
 /* A connection failure ends the run with exit 2; the suite expects that */
 static void
 conn_open(struct conn *c)
@@ -491,6 +515,12 @@ conn_open(struct conn *c)
 		}
 		/* on Linux SO_SNDTIMEO bounds connect() too */
 		setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+		if (source != NULL && bind_source(c->fd, ai->ai_family) < 0) {
+			err = errno;
+			close(c->fd);
+			c->fd = -1;
+			continue;
+		}
 		if (connect(c->fd, ai->ai_addr, ai->ai_addrlen) < 0) {
 			err = errno == EINPROGRESS ? ETIMEDOUT : errno;
 			close(c->fd);
@@ -1454,6 +1484,27 @@ parse_code(const char *s)
 	return (int)v;
 }
 
+/* the bytes that the scenario arguments from FIRST on spell in hex */
+static void
+parse_hex(int first, struct buf *pdu)
+{
+	unsigned int x;
+	unsigned char ch;
+	const char *p;
+	int i;
+
+	for (i = first; i < sargc; i++)
+		for (p = sargv[i]; *p != '\0'; p++) {
+			if (strchr(" \t\n:", *p) != NULL)
+				continue;
+			if (strspn(p, "0123456789abcdefABCDEF") < 2 ||
+			    sscanf(p++, "%2x", &x) != 1)
+				die("HEX must be pairs of hex digits");
+			ch = x;
+			buf_put(pdu, &ch, 1);
+		}
+}
+
 static void
 sc_raw(void)
 {
@@ -1461,21 +1512,9 @@ sc_raw(void)
 	struct result r;
 	struct msg m;
 	struct conn c;
-	unsigned int x;
-	unsigned char ch;
-	const char *p;
 	int i, more = 1;
 
-	for (i = 0; i < sargc; i++)
-		for (p = sargv[i]; *p != '\0'; p++) {
-			if (strchr(" \t\n:", *p) != NULL)
-				continue;
-			if (strspn(p, "0123456789abcdefABCDEF") < 2 ||
-			    sscanf(p++, "%2x", &x) != 1)
-				die("raw: HEX must be pairs of hex digits");
-			ch = x;
-			buf_put(&pdu, &ch, 1);
-		}
+	parse_hex(0, &pdu);
 	if (session(&c, 2, "raw") < 0)
 		goto out;
 	/* verbatim even with -L: malformed PDUs are what raw is for */
@@ -1502,6 +1541,29 @@ sc_raw(void)
 out:
 	free(pdu.p);
 	conn_close(&c);
+}
+
+/* hangup N HEX...: N connections, each sends the PDU and closes at once
+ * without a bind or a wait for the reply, as a client that dies does.
+ * The server's side of a request still running when its connection goes
+ * is what this exercises. */
+static void
+sc_hangup(void)
+{
+	struct buf pdu = { NULL, 0, 0 };
+	struct conn c;
+	int i, n = parse_code(sargv[0]), sent = 0;
+
+	parse_hex(1, &pdu);
+	for (i = 0; i < n; i++) {
+		conn_open(&c);
+		if (send_raw(&c, pdu.p, pdu.len) == 0)
+			sent++;
+		conn_close(&c);
+	}
+	check(sent == n, errbuf, "hangup: %d of %d connections sent the PDU",
+	    sent, n);
+	free(pdu.p);
 }
 
 /* add-expect CODE DN ATTR[=VALUE]... and mod-expect CODE DN OP:ATTR... */
@@ -2634,6 +2696,7 @@ static const struct scenario {
 	{ "unregister", sc_unregister, 0, 0, 1, NULL },
 	{ "latin1", sc_latin1, 0, 0, 1, NULL },
 	{ "raw", sc_raw, 0, 1, -1, NULL },
+	{ "hangup", sc_hangup, 0, 2, -1, NULL },
 	{ "add-expect", sc_update, 0, 2, -1, NULL },
 	{ "mod-expect", sc_update, 1, 2, -1, NULL },
 	{ "search-expect", sc_search, 0, 4, -1, NULL },
@@ -2657,10 +2720,10 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: ilswire [-L] [-v] -H host -p port SCENARIO [args]\n"
+	    "usage: ilswire [-L] [-v] [-b source] -H host -p port SCENARIO [args]\n"
 	    "  register|register-replace|keepalive|keepalive-absent|browse|\n"
 	    "      order|lookup|unregister|latin1 [EMAIL]\n"
-	    "  raw HEX...\n"
+	    "  raw HEX... | hangup N HEX...\n"
 	    "  add-expect CODE DN [ATTR[=VALUE]...]\n"
 	    "  mod-expect CODE DN [add|delete|replace:ATTR[=VALUE]...]\n"
 	    "  search-expect CODE BASE base|one|sub FILTER [ATTR...]\n"
@@ -2681,8 +2744,9 @@ main(int argc, char **argv)
 	int ch;
 
 	/* "+": stop at the scenario name; its arguments are not options */
-	while ((ch = getopt(argc, argv, "+LvH:p:")) != -1) {
+	while ((ch = getopt(argc, argv, "+LvH:p:b:")) != -1) {
 		switch (ch) {
+		case 'b': source = optarg; break;
 		case 'L': opt_long = 1; break;
 		case 'v': opt_verbose = 1; break;
 		case 'H': host = optarg; break;

@@ -40,10 +40,12 @@ free_port() {
 }
 
 # start_slapd ARGS...: -f conf or -F dir; waits until it answers
+# (SLAPD_MORE_URLS: listeners besides $URI, such as an ldapi:// one)
 start_slapd() {
 	PORT=${PORT:-$(free_port)}
 	URI=ldap://127.0.0.1:$PORT
-	"$SLAPD" -d "${SLAPD_DEBUG:-0}" -h "$URI/" "$@" >> "$T/slapd.log" 2>&1 &
+	"$SLAPD" -d "${SLAPD_DEBUG:-0}" -h "$URI/${SLAPD_MORE_URLS:+ $SLAPD_MORE_URLS}" "$@" \
+		>> "$T/slapd.log" 2>&1 &
 	SPID=$!
 	i=0
 	while [ $i -lt 100 ]; do
@@ -95,7 +97,8 @@ between() { awk -v v="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(v != "" && v >= 
 # ldif_add DN [ATTR: VALUE ...]: an LDAPv3 Add from the arguments
 ldif_add() {
 	dn=$1; shift
-	{ echo "dn: $dn"; for l in "$@"; do echo "$l"; done; } | ldapadd -x -H "$URI"
+	{ printf 'dn: %s\n' "$dn"; for l in "$@"; do printf '%s\n' "$l"; done; } |
+		ldapadd -x -H "$URI"
 }
 
 # expect_err CODE DESCRIPTION COMMAND...: ok when the command reports LDAP

@@ -46,6 +46,12 @@ expect_rc 122 "a Delete whose assertion (RFC 4528) fails" \
 	ldapdelete -x -H "$URI" -e 'assert=(givenName=Other)' "cn=keep@example.org,ou=Dynamic,o=Intranet"
 expect_rc 122 "a Modify whose assertion fails" sh -c \
 	"printf 'dn: cn=keep@example.org,ou=Dynamic,o=Intranet\nchangetype: modify\nreplace: comment\ncomment: x\n' | ldapmodify -x -H $URI -e 'assert=(givenName=Other)'"
+expect_rc 122 "a search whose assertion about its base fails" \
+	ldapsearch -x -H "$URI" -e 'assert=(givenName=Other)' -b "cn=keep@example.org,ou=Dynamic,o=Intranet" -s base
+check "a search whose assertion holds" \
+	ldapsearch -x -H "$URI" -e 'assert=(givenName=Keep)' -b "cn=keep@example.org,ou=Dynamic,o=Intranet" -s base
+expect_rc 122 "... and one about a container" \
+	ldapsearch -x -H "$URI" -e 'assert=(ou=Static)' -b "ou=Dynamic,o=Intranet" -s one '(cn=*)'
 check "a Modify whose assertion holds" sh -c \
 	"printf 'dn: cn=keep@example.org,ou=Dynamic,o=Intranet\nchangetype: modify\nreplace: comment\ncomment: x\n' | ldapmodify -x -H $URI -e 'assert=(givenName=Keep)'"
 check "slapd is still running" alive

@@ -45,7 +45,8 @@ olcDatabase: {1}ils
 olcSuffix: o=Intranet
 olcSuffix: objectClass=rtPerson
 olcDbDirectory: $T/ils
-olcAccess: to * by * write
+olcAccess: to attrs=ilsOwnerAddress,ilsOwnerDN by * none
+olcAccess: to * by dynacl/ils-owner write by * read
 olcIlsMaxValueLength: 100
 LDIF
 check "slapadd -n0 builds a cn=config with an ils database" \
@@ -55,6 +56,10 @@ check "the ils database serves NetMeeting's DN" ldif_add \
 	"c=-,o=Microsoft, cn=cfg@example.org, objectClass=rtPerson" "comment: $(head -c 100 /dev/zero | tr '\0' y)"
 expect_rc 19 "olcIlsMaxValueLength 100 is enforced" ldif_add \
 	"cn=cfg2@example.org,objectClass=rtPerson" "comment: $(head -c 101 /dev/zero | tr '\0' y)"
+check "the ownership ACL reads back" sh -c \
+	"ldapsearch -x -LLL -o ldif-wrap=no -H $URI -D cn=config -w config -b 'olcDatabase={1}ils,cn=config' olcAccess | grep -qx 'olcAccess: {1}to \* by dynacl/ils-owner write by \* read'"
+expect_rc 50 "... and holds: another address cannot delete the registration" \
+	env LDAPSOCKET_BIND_ADDRESSES=127.0.0.2 ldapdelete -x -H "$URI" "cn=cfg@example.org,ou=Dynamic,o=Intranet"
 check "the config reads back" sh -c \
 	"ldapsearch -x -LLL -H $URI -D cn=config -w config -b 'olcDatabase={1}ils,cn=config' olcIlsMaxValueLength olcDbDirectory | grep -qx 'olcIlsMaxValueLength: 100'"
 check "olcIlsMaxValueLength changes at run time" sh -c \

@@ -63,5 +63,13 @@ check "shared (documented): Latin-1 givenName in back-mdb is stored as UTF-8" sh
 	"printf 'dn: cn=Latin,dc=example,dc=com\nobjectClass: inetOrgPerson\ncn: Latin\nsn: L\ngivenName: Ren\351\n' | ldapadd -x -H $URI -D cn=admin,dc=example,dc=com -w secret && ldapsearch -x -LLL -H $URI -b cn=Latin,dc=example,dc=com -s base givenName | grep -qx 'givenName:: UmVuw6k='"
 expect_rc 21 "shared: other Directory String types stay strict (description)" sh -c \
 	"printf 'dn: cn=Strict,dc=example,dc=com\nobjectClass: inetOrgPerson\ncn: Strict\nsn: S\ndescription: Ren\351\n' | ldapadd -x -H $URI -D cn=admin,dc=example,dc=com -w secret"
+expect_err 8 "shared (documented): an anonymous Start Transaction is refused" \
+	ldapexop -x -H "$URI" 1.3.6.1.1.21.1
+TXN="30150201017710800e$(printf '1.3.6.1.1.21.1' | od -An -tx1 | tr -d ' \n')"
+r=0
+while [ $r -lt 5 ] && alive; do wire hangup 200 "$TXN" | grep '^not ok'; r=$((r + 1)); done
+check "shared: slapd survives 1000 anonymous Start Transactions closed at once" alive
+check "shared (documented): back-mdb's users still start transactions" \
+	ldapexop -x -H "$URI" -D cn=admin,dc=example,dc=com -w secret 1.3.6.1.1.21.1
 stop_slapd
 finish

@@ -128,6 +128,16 @@ test_ilsdn( void )
 		"ilsdn: no cn is an error" );
 	dn_case( "cn=a,cn=b,objectClass=rtPerson", ILSDN_BAD, NULL,
 		"ilsdn: two cn is an error" );
+	{
+		struct berval nul = { 3, "a\0b" }, esc = { 3, "a\033b" },
+			del = { 3, "a\177b" }, ok = { 7, "a\351b@x.y" }, none = { 0, "" };
+
+		check( !ilsdn_name_ok( &nul ), "ilsdn: a NUL in a name is refused" );
+		check( !ilsdn_name_ok( &esc ), "ilsdn: an ESC in a name is refused" );
+		check( !ilsdn_name_ok( &del ), "ilsdn: a DEL in a name is refused" );
+		check( ilsdn_name_ok( &ok ) && ilsdn_name_ok( &none ),
+			"ilsdn: bytes from 0x20 up, but DEL, are a name" );
+	}
 	dn_case( "cn=a,objectClass=rtFoo", ILSDN_OTHER, NULL,
 		"ilsdn: unknown pseudo-class is not ILS" );
 	dn_case( "cn=a,ou=Static,o=Intranet", ILSDN_OTHER, NULL,
@@ -144,10 +154,33 @@ test_ilsdn( void )
 		"ilsdn: escape a leading CR, not an inner TAB" );
 }
 
+static void
+peer_case( const char *name, const char *want, const char *what )
+{
+	char out[ILSIP_PEER_MAX];
+	size_t n = ilsip_peer( name, strlen( name ), out, sizeof( out ) );
+
+	check( want ? n == strlen( want ) && !strcmp( out, want ) : n == 0, what );
+}
+
+static void
+test_peer( void )
+{
+	peer_case( "IP=127.0.0.2:40123", "127.0.0.2", "peer: IPv4 without its port" );
+	peer_case( "IP=[::1]:389", "::1", "peer: IPv6 without brackets and port" );
+	peer_case( "IP=[2001:db8::7]:1002", "2001:db8::7", "peer: IPv6 with colons" );
+	peer_case( "PATH=/run/slapd/ldapi", "local", "peer: ldapi is local" );
+	peer_case( "", NULL, "peer: no name" );
+	peer_case( "IP=", NULL, "peer: no address" );
+	peer_case( "IP=[::1", NULL, "peer: an unclosed bracket" );
+	peer_case( "PIPE=x", NULL, "peer: an unknown form" );
+}
+
 int
 main( void )
 {
 	test_ipaddr();
+	test_peer();
 	test_latin1();
 	test_ilsdn();
 	printf( "# unit: %d passed, %d failed\n", passed, failed );
