@@ -1,6 +1,6 @@
 /* wirefuzz.c - a BER-aware mutation fuzzer for an ILS server on loopback
  *
- * usage: wirefuzz [-v] [-K] [-H 127.0.0.1] -p PORT [-P PID] [-s SEED]
+ * usage: wirefuzz [-v] [-H 127.0.0.1] -p PORT [-P PID] [-s SEED]
  *                 [-i FIRST] [-n SESSIONS] [-N PDUS] [-t SECONDS]
  *                 [-b BATCH] [-c CONNS] [-o DIR] SEED_FILE|DIR...
  *        wirefuzz -r [-H ..] -p PORT [-P PID] SESSION_FILE...
@@ -30,8 +30,7 @@
  * SECONDS seconds, whichever comes first (defaults 1000, unbounded, 60),
  * with a last check and one "ok"/"not ok" line.
  *
- * -K leaves out what reaches a finding already known (doc/fuzzing.md):
- * the Start Transaction OID.  Only 127.0.0.0/8 addresses are accepted.
+ * Only 127.0.0.0/8 addresses are accepted.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -306,9 +305,8 @@ static const struct { const char *s; size_t len; } values[] = {
 };
 #define N_VALUES (sizeof(values) / sizeof(values[0]))
 
-/* the Start Transaction request OID: reaches finding F5 (doc/fuzzing.md) */
+/* Start Transaction: slapd 2.5.13 aborted on it (F5 in doc/fuzzing.md) */
 static const char txn_oid[] = "1.3.6.1.1.21.1";
-static int skip_known;
 
 static const unsigned char tags[] = {
 	0x02, 0x04, 0x0a, 0x01, 0x30, 0x31, 0x80, 0x81, 0x82, 0x83, 0x84,
@@ -411,7 +409,7 @@ mutate_value(struct node *n)
 	switch (rnd(8)) {
 	case 0: case 1: case 2:
 		k = rnd(N_VALUES);
-		if (skip_known || rnd(4))
+		if (rnd(4))
 			set_val(n, values[k].s, values[k].len);
 		else
 			set_val(n, txn_oid, sizeof(txn_oid) - 1);
@@ -617,7 +615,7 @@ template_pdu(void)
 		op = prim(0x50, "\x01", 1, NULL);
 		break;
 	default:
-		oid = skip_known || rnd(3) ? ext_oids[rnd(sizeof(ext_oids) / sizeof(ext_oids[0]))] :
+		oid = rnd(3) ? ext_oids[rnd(sizeof(ext_oids) / sizeof(ext_oids[0]))] :
 		    txn_oid;
 		op = cons(0x77, prim(0x80, S(oid), rnd(2) ? NULL :
 		    prim(0x81, NULL, 0, NULL)), NULL);
@@ -1011,7 +1009,7 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: wirefuzz [-v] [-K] [-H 127.0.0.1] -p PORT [-P PID] [-s SEED] [-i FIRST]\n"
+	    "usage: wirefuzz [-v] [-H 127.0.0.1] -p PORT [-P PID] [-s SEED] [-i FIRST]\n"
 	    "                [-n SESSIONS] [-N PDUS] [-t SECONDS] [-b BATCH] [-c CONNS]\n"
 	    "                [-o DIR] SEED_FILE|DIR...\n"
 	    "       wirefuzz -r [-H 127.0.0.1] -p PORT [-P PID] SESSION_FILE...\n");
@@ -1030,10 +1028,9 @@ main(int argc, char **argv)
 	struct pollfd pfd[MAX_CONNS];
 
 	base_seed = 1;
-	while ((ch = getopt(argc, argv, "vKrH:p:P:s:i:n:N:t:b:c:o:")) != -1) {
+	while ((ch = getopt(argc, argv, "vrH:p:P:s:i:n:N:t:b:c:o:")) != -1) {
 		switch (ch) {
 		case 'v': verbose = 1; break;
-		case 'K': skip_known = 1; break;
 		case 'r': replay = 1; break;
 		case 'H': host = optarg; break;
 		case 'p': port = atoi(optarg); break;
