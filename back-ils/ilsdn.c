@@ -152,6 +152,16 @@ ilsdn_parse( struct berval *bv, struct ilsdn *out, char *buf, size_t buflen )
 	ldap_dnfree( dn );
 }
 
+/* RFC 4514 asks only a leading or trailing SPACE to be escaped, but
+ * ldap_str2dn() (and so slapd's dnPrettyNormal()) skips TAB, LF and CR
+ * around a value too: unescaped, "\tx" would come back as "x" and the
+ * DN ils_entry_name() builds would name another registration */
+static int
+is_dnspace( unsigned char c )
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
 size_t
 ilsdn_escape( const char *in, size_t len, char *out )
 {
@@ -163,8 +173,8 @@ ilsdn_escape( const char *in, size_t len, char *out )
 		if ( c == 0 ) {
 			out[o++] = '\\'; out[o++] = '0'; out[o++] = '0';
 		} else if ( strchr( ",+\"\\<>;=", c ) ||
-			( i == 0 && ( c == '#' || c == ' ' ) ) ||
-			( i == len - 1 && c == ' ' ) )
+			( i == 0 && ( c == '#' || is_dnspace( c ) ) ) ||
+			( i == len - 1 && is_dnspace( c ) ) )
 		{
 			out[o++] = '\\';
 			out[o++] = hex[c >> 4];

@@ -308,7 +308,7 @@ rec_attrs( Attribute *a, ber_len_t nattrs )
 void
 ils_record_free( Entry *e )
 {
-	char *lo = e->e_bv.bv_val, *hi = lo + e->e_bv.bv_len;
+	char *lo = e->e_bv.bv_val, *hi = lo ? lo + e->e_bv.bv_len : lo;
 	Attribute *a, *next;
 
 	for ( a = e->e_attrs; a; a = next ) {
@@ -346,9 +346,11 @@ ils_record_decode( struct berval *key, struct berval *rec, Entry **ep )
 	if ( rec_getlen( &p, end, &nattrs ) || rec_getlen( &p, end, &nvals ) )
 		return LDAP_OTHER;
 	/* each attribute and each value slot takes a byte of the record at
-	 * least; this bounds the allocations below */
+	 * least; this bounds the allocations below.  A registration has
+	 * attributes, and its two DN fields take two bytes each even when
+	 * they are empty. */
 	rest = end - p;
-	if ( nattrs > rest || nvals > rest )
+	if ( !nattrs || rest < 4 || nattrs > rest || nvals > rest )
 		return LDAP_OTHER;
 	ats = nattrs * sizeof( Attribute );
 	bvs = 2 * nvals * sizeof( struct berval );
@@ -375,6 +377,9 @@ ils_record_decode( struct berval *key, struct berval *rec, Entry **ep )
 		a->a_numvals = n;
 		a->a_nvals = bp;
 		if ( rec_vals( &p, end, &bp, bend, 1, &n ) )
+			goto fail;
+		/* slapd reads a_nvals[i] for every value i */
+		if ( n && n != a->a_numvals )
 			goto fail;
 		if ( !n ) {
 			a->a_nvals = a->a_vals;

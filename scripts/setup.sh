@@ -10,17 +10,25 @@
 # Idempotent: each step is skipped when its result is already there, so a
 # second run takes seconds.  The prepared OpenLDAP tree is cached in .cache/
 # (ignored by git).  Needs root for apt; set ILS_SKIP_APT=1 to skip step 1-2.
+#
+# ILS_SANITIZE=1 builds with clang, AddressSanitizer and UBSan into
+# _build-asan/ instead (doc/fuzzing.md): modules that need the sanitizer
+# runtime preloaded into slapd, which tests/fuzz/asan-slapd does, so
+#   ILS_BUILD=_build-asan SLAPD=tests/fuzz/asan-slapd tests/run.sh
+# runs the whole suite against them.
 set -eu
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 CACHE=${ILS_CACHE:-$TOP/.cache}
-BUILD=${ILS_BUILD:-$TOP/_build}
+SANITIZE=${ILS_SANITIZE:-0}
+if [ "$SANITIZE" = 1 ]; then BUILD=${ILS_BUILD:-$TOP/_build-asan}; else BUILD=${ILS_BUILD:-$TOP/_build}; fi
 
 say() { printf '== setup: %s\n' "$*"; }
 
 PKGS="slapd ldap-utils libldap-dev lmdb-utils autoconf automake libtool
  build-essential dpkg-dev pkg-config libsasl2-dev libgnutls28-dev libltdl-dev
- libwrap0-dev unixodbc-dev libperl-dev libargon2-dev python3 strace"
+ libwrap0-dev unixodbc-dev libperl-dev libargon2-dev python3 strace
+ clang libclang-rt-dev"
 
 need_pkgs() {
 	for p in $PKGS; do
@@ -104,7 +112,16 @@ fi
 mkdir -p "$BUILD"
 if [ ! -f "$BUILD/Makefile" ] || [ "$TOP/configure" -nt "$BUILD/Makefile" ]; then
 	say "configure back-ils"
-	eval "$(DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --export=sh)"
+	if [ "$SANITIZE" = 1 ]; then
+		# the runtime is not linked into the modules: slapd is not
+		# instrumented and gets it by LD_PRELOAD (tests/fuzz/asan-slapd)
+		san="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
+		san="$san -fsanitize-ignorelist=$TOP/tests/fuzz/ubsan.ignore"
+		export CC=clang CPPFLAGS= CFLAGS="-g -O1 -fno-omit-frame-pointer $san" \
+			LDFLAGS="-fsanitize=address,undefined"
+	else
+		eval "$(DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --export=sh)"
+	fi
 	(cd "$BUILD" && "$TOP/configure" -q --with-openldap-source="$SRC" \
 		--with-openldap-build="$OLB" --prefix=/usr --libdir=/usr/lib)
 fi

@@ -147,6 +147,11 @@ test_ilsdn( void )
 		"ilsdn: escape specials" );
 	check( ilsdn_escape( " x ", 3, out ) == 7 && !strcmp( out, "\\20x\\20" ),
 		"ilsdn: escape leading and trailing space" );
+	/* found by tests/fuzz/fuzz-ilsdn: libldap skips these around a value */
+	check( ilsdn_escape( "\tx\n", 3, out ) == 7 && !strcmp( out, "\\09x\\0A" ),
+		"ilsdn: escape leading TAB and trailing LF" );
+	check( ilsdn_escape( "\rx\ty", 4, out ) == 6 && !strcmp( out, "\\0Dx\ty" ),
+		"ilsdn: escape a leading CR, not an inner TAB" );
 }
 
 static void
