@@ -97,6 +97,46 @@ ttl() { ldapsearch -x -LLL -H "$URI" -b "$1" -s base entryTtl 2>/dev/null | sed 
 # between VALUE LOW HIGH: VALUE is a number from LOW to HIGH
 between() { awk -v v="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(v != "" && v >= lo && v <= hi) }'; }
 
+# config_ldif: a cn=config for slapadd -n0 up to its databases: back-ils
+# loaded, the ILS schema, cn=config's rootpw "config"; a test adds its
+# olcDatabase={1}ils entry after it
+config_ldif() {
+	cat <<LDIF
+dn: cn=config
+objectClass: olcGlobal
+cn: config
+olcPidFile: $T/slapd.pid
+olcAllows: bind_v2 bind_anon_dn update_anon
+olcSizeLimit: unlimited
+
+dn: cn=module{0},cn=config
+objectClass: olcModuleList
+cn: module{0}
+olcModuleLoad: $BUILD/back_ils.la
+
+dn: cn=schema,cn=config
+objectClass: olcSchemaConfig
+cn: schema
+
+include: file://$SCHEMADIR/core.ldif
+
+include: file://$SCHEMADIR/cosine.ldif
+
+include: file://$TOP/schema/ils.ldif
+
+dn: olcDatabase={-1}frontend,cn=config
+objectClass: olcDatabaseConfig
+objectClass: olcFrontendConfig
+olcDatabase: {-1}frontend
+
+dn: olcDatabase={0}config,cn=config
+objectClass: olcDatabaseConfig
+olcDatabase: {0}config
+olcRootPW: config
+
+LDIF
+}
+
 # ldif_add DN [ATTR: VALUE ...]: an LDAPv3 Add from the arguments
 ldif_add() {
 	dn=$1; shift

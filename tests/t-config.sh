@@ -5,39 +5,7 @@ check "schema/ils.ldif is what scripts/schema2ldif makes of ils.schema" \
 	sh -c "'$TOP/scripts/schema2ldif' | cmp - '$TOP/schema/ils.ldif'"
 
 mkdir -p "$T/slapd.d" "$T/ils"
-cat > "$T/config.ldif" <<LDIF
-dn: cn=config
-objectClass: olcGlobal
-cn: config
-olcPidFile: $T/slapd.pid
-olcAllows: bind_v2 bind_anon_dn update_anon
-olcSizeLimit: unlimited
-
-dn: cn=module{0},cn=config
-objectClass: olcModuleList
-cn: module{0}
-olcModuleLoad: $BUILD/back_ils.la
-
-dn: cn=schema,cn=config
-objectClass: olcSchemaConfig
-cn: schema
-
-include: file://$SCHEMADIR/core.ldif
-
-include: file://$SCHEMADIR/cosine.ldif
-
-include: file://$TOP/schema/ils.ldif
-
-dn: olcDatabase={-1}frontend,cn=config
-objectClass: olcDatabaseConfig
-objectClass: olcFrontendConfig
-olcDatabase: {-1}frontend
-
-dn: olcDatabase={0}config,cn=config
-objectClass: olcDatabaseConfig
-olcDatabase: {0}config
-olcRootPW: config
-
+{ config_ldif; cat <<LDIF; } > "$T/config.ldif"
 dn: olcDatabase={1}ils,cn=config
 objectClass: olcDatabaseConfig
 objectClass: olcIlsConfig

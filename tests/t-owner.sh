@@ -143,6 +143,11 @@ givenname: Sock
 EOF"
 check "slapd is still running" alive
 stop_slapd
+start_slapd -f "$CONF" || exit 1
+check "after a restart the second address still owns its registration" sh -c \
+	"ldapsearch -x -LLL -H $URI $ROOT -b $(dn gm@y) -s base ilsOwnerAddress | grep -qx 'ilsOwnerAddress: 127.0.0.2'"
+expect_rc 50 "... and the first still cannot delete it" ldapdelete -x -H "$URI" "$(dn gm@y)"
+stop_slapd
 
 echo "# bans with stock ACLs: an address, a name pattern"
 CONF=$(ils_conf "$T/ban")
