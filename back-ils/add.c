@@ -91,12 +91,32 @@ typedef struct ils_claim {
 	int	cl_reclaim;	/* ... which no one else has: it takes the name */
 } ils_claim;
 
+/* An Add of a name another owner holds: it costs the requester's rate
+ * once (limits.c), and takes the name only as a reclaim (reclaim.c) */
+static int
+foreign_name( Operation *op, Entry *old, Entry *e, ils_claim *cl,
+	const char **text )
+{
+	int rc;
+
+	if ( !cl->cl_charged ) {
+		cl->cl_charged = 1;
+		if ( ( rc = ils_limits_attempt( op, text ) ) != LDAP_SUCCESS )
+			return rc;
+	}
+	cl->cl_matched = ils_reclaim_token_matches( op, old, e );
+	if ( cl->cl_matched && cl->cl_reclaim )
+		return LDAP_SUCCESS;
+	*text = "the name is registered by another address";
+	return LDAP_ALREADY_EXISTS;
+}
+
 /* The name for e, inside the Add's write transaction: a live
  * registration of it may be replaced only by whom the ACLs let write it
  * (its owner, owner.c), and keeps its owner, unless a NetMeeting that
- * changed address reclaims it with its token (reclaim.c); then the
- * requester needs write access to the new entry, and a new name must fit
- * its address's limits (limits.c). */
+ * changed address reclaims it with its token; then the requester needs
+ * write access to the new entry, and a new name must fit its address's
+ * limits (limits.c). */
 static int
 claim( Operation *op, MDB_txn *txn, ils_name *nm, Entry *e, ils_tally *t,
 	ils_claim *cl, const char **text )
@@ -109,20 +129,13 @@ claim( Operation *op, MDB_txn *txn, ils_name *nm, Entry *e, ils_tally *t,
 		return rc;
 	foreign = old && !access_allowed( op, old, slap_schema.si_ad_entry, NULL,
 		ACL_WADD, NULL );
-	if ( foreign && !cl->cl_charged ) {
-		cl->cl_charged = 1;
-		rc = ils_limits_attempt( op, text );
-	}
-	if ( foreign && rc == LDAP_SUCCESS )
-		cl->cl_matched = ils_reclaim_token_matches( op, old, e );
-	if ( rc != LDAP_SUCCESS ) {
-		/* the rate of attempts */
-	} else if ( ( foreign && !( cl->cl_matched && cl->cl_reclaim ) ) ||
-		sibling_taken( op, txn, nm ) )
-	{
+	if ( foreign )
+		rc = foreign_name( op, old, e, cl, text );
+	if ( rc == LDAP_SUCCESS && sibling_taken( op, txn, nm ) ) {
 		*text = "the name is registered by another address";
 		rc = LDAP_ALREADY_EXISTS;
-	} else {
+	}
+	if ( rc == LDAP_SUCCESS ) {
 		/* a reclaimed registration is the requester's from now on */
 		ils_owner_stamp( op, e, foreign ? NULL : old );
 		if ( !access_allowed( op, e, slap_schema.si_ad_entry, NULL, ACL_WADD, NULL ) ) {

@@ -39,24 +39,6 @@ ils_owner_peer( Operation *op, char *buf, struct berval *addr )
 		ilsip_peer( peer->bv_val, peer->bv_len, buf, ILSIP_PEER_MAX ) : 0;
 }
 
-int
-ils_owner_is( Operation *op, Entry *e )
-{
-	Attribute *dn = attr_find( e->e_attrs, ad_owner_dn ), *addr;
-	char buf[ILSIP_PEER_MAX];
-	struct berval peer;
-
-	/* a DN owns its registrations from wherever it binds */
-	if ( dn )
-		return !BER_BVISEMPTY( &op->o_ndn ) &&
-			dn_match( &dn->a_nvals[0], &op->o_ndn );
-	if ( ( addr = attr_find( e->e_attrs, ad_owner_addr ) ) == NULL )
-		return 0;
-	ils_owner_peer( op, buf, &peer );
-	return peer.bv_len && peer.bv_len == addr->a_vals[0].bv_len &&
-		!strncasecmp( peer.bv_val, addr->a_vals[0].bv_val, peer.bv_len );
-}
-
 /* the address e is counted under (limits.c); 0 when it has none */
 int
 ils_owner_address( Entry *e, struct berval *addr )
@@ -69,12 +51,31 @@ ils_owner_address( Entry *e, struct berval *addr )
 	return 1;
 }
 
+int
+ils_owner_is( Operation *op, Entry *e )
+{
+	Attribute *dn = attr_find( e->e_attrs, ad_owner_dn );
+	char buf[ILSIP_PEER_MAX];
+	struct berval peer, addr;
+
+	/* a DN owns its registrations from wherever it binds */
+	if ( dn )
+		return !BER_BVISEMPTY( &op->o_ndn ) &&
+			dn_match( &dn->a_nvals[0], &op->o_ndn );
+	if ( !ils_owner_address( e, &addr ) )
+		return 0;
+	ils_owner_peer( op, buf, &peer );
+	return peer.bv_len && peer.bv_len == addr.bv_len &&
+		!strncasecmp( peer.bv_val, addr.bv_val, peer.bv_len );
+}
+
 /* A replica's Add carries the provider's owner; everyone else's gets the
  * requester, or the owner of the live registration it replaces. */
 void
 ils_owner_stamp( Operation *op, Entry *e, Entry *old )
 {
-	Attribute *a;
+	Attribute *addr = old ? attr_find( old->e_attrs, ad_owner_addr ) : NULL,
+		*dn = old ? attr_find( old->e_attrs, ad_owner_dn ) : NULL;
 	char buf[ILSIP_PEER_MAX];
 	struct berval peer;
 
@@ -82,13 +83,11 @@ ils_owner_stamp( Operation *op, Entry *e, Entry *old )
 		return;
 	attr_delete( &e->e_attrs, ad_owner_addr );
 	attr_delete( &e->e_attrs, ad_owner_dn );
-	if ( old && ( attr_find( old->e_attrs, ad_owner_addr ) ||
-		attr_find( old->e_attrs, ad_owner_dn ) ) )
-	{
-		if ( ( a = attr_find( old->e_attrs, ad_owner_addr ) ) )
-			attr_merge_one( e, ad_owner_addr, &a->a_vals[0], &a->a_nvals[0] );
-		if ( ( a = attr_find( old->e_attrs, ad_owner_dn ) ) )
-			attr_merge_one( e, ad_owner_dn, &a->a_vals[0], &a->a_nvals[0] );
+	if ( addr || dn ) {
+		if ( addr )
+			attr_merge_one( e, ad_owner_addr, &addr->a_vals[0], &addr->a_nvals[0] );
+		if ( dn )
+			attr_merge_one( e, ad_owner_dn, &dn->a_vals[0], &dn->a_nvals[0] );
 		return;
 	}
 	ils_owner_peer( op, buf, &peer );
