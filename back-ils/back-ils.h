@@ -70,6 +70,7 @@ typedef struct ils_info {
 	AttributeDescription *ii_ad_token;	/* securityToken/sSecurity */
 	AttributeDescription *ii_ad_appid;	/* applicationID/sAppID */
 	AttributeDescription *ii_ad_protid;	/* protocolID/sProtID */
+	AttributeDescription *ii_ad_port;	/* port/sPort */
 	int		ii_hide_unlisted;	/* ils-hide-unlisted */
 	int		ii_h323_any;		/* ils-h323-match */
 	int		ii_max_per_addr;	/* ils-max-per-address */
@@ -182,6 +183,7 @@ void ils_filter_free( Operation *op, Filter *f );
 /* names.c: the attribute names clients wrote */
 int ils_names_init( void );
 void ils_names_note( Entry *e, AttributeDescription *ad, struct berval *type );
+void ils_names_keep( Entry *e, AttributeDescription *ad, struct berval *type );
 struct berval *ils_names_spelling( Entry *e, AttributeType *at );
 
 /* reply.c: entries shaped the way the client asked for them */

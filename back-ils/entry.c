@@ -271,6 +271,121 @@ ils_entry_fix_ip( Operation *op, Attribute *a, const char **text,
 	return LDAP_SUCCESS;
 }
 
+/* PTLib writes each list of its record as one value: sport "1503 1720",
+ * sprotid "t120h323" (doc/conformance.md), and NetMeeting reads one port
+ * or protocol a value.  So a value that is such a list becomes its
+ * pieces on the way in: ports are the words between spaces, protocols
+ * the known protocol names the value is made of.  Anything else stays
+ * as written; a piece that is there already is not repeated. */
+static const char *const known_protocols[] = { "h323", "t120", NULL };
+
+/* the piece of a list at p (before end): 1, 0 at the end, -1 when the
+ * value is no list (protocols: p starts no known name) */
+static int
+piece_at( char *p, char *end, int protid, struct berval *piece )
+{
+	ber_len_t l;
+	int i;
+
+	while ( !protid && p < end && *p == ' ' )
+		p++;
+	if ( p == end )
+		return 0;
+	piece->bv_val = p;
+	if ( !protid ) {
+		for ( l = 0; p + l < end && p[l] != ' '; l++ )
+			;
+		piece->bv_len = l;
+		return 1;
+	}
+	for ( i = 0; known_protocols[i]; i++ ) {
+		l = strlen( known_protocols[i] );
+		if ( l <= (ber_len_t)( end - p ) && !strncasecmp( p, known_protocols[i], l ) ) {
+			piece->bv_len = l;
+			return 1;
+		}
+	}
+	return -1;
+}
+
+/* the number of pieces of v as a list, 1 when it is none */
+static int
+list_pieces( struct berval *v, int protid )
+{
+	char *p = v->bv_val, *end = p + v->bv_len;
+	struct berval piece;
+	int n = 0, rc;
+
+	while ( ( rc = piece_at( p, end, protid, &piece ) ) > 0 ) {
+		n++;
+		p = piece.bv_val + piece.bv_len;
+	}
+	return rc < 0 || n < 1 ? 1 : n;
+}
+
+/* piece into vals (n of them, room for max) unless it is there; -1 full */
+static int
+add_piece( BerVarray vals, int *n, int max, struct berval *piece )
+{
+	int i;
+
+	for ( i = 0; i < *n; i++ )
+		if ( vals[i].bv_len == piece->bv_len &&
+			!strncasecmp( vals[i].bv_val, piece->bv_val, piece->bv_len ) )
+			return 0;
+	if ( *n == max )
+		return -1;
+	ber_dupbv( &vals[(*n)++], piece );
+	return 0;
+}
+
+/* split a's list values (see above); more than max values after it is
+ * adminLimitExceeded */
+static int
+split_lists( Attribute *a, int protid, int max, const char **text,
+	char *buf, size_t len )
+{
+	BerVarray vals, nvals = NULL;
+	struct berval piece;
+	unsigned i;
+	int n = 0, full = 0, rc;
+
+	for ( i = 0; i < a->a_numvals && list_pieces( &a->a_vals[i], protid ) == 1; i++ )
+		;
+	if ( i == a->a_numvals )
+		return LDAP_SUCCESS;	/* the common case: nothing to split */
+	vals = ch_calloc( max + 1, sizeof( struct berval ) );
+	for ( i = 0; i < a->a_numvals && !full; i++ ) {
+		char *p = a->a_vals[i].bv_val, *end = p + a->a_vals[i].bv_len;
+
+		if ( list_pieces( &a->a_vals[i], protid ) == 1 ) {
+			full = add_piece( vals, &n, max, &a->a_vals[i] );
+			continue;
+		}
+		while ( !full && piece_at( p, end, protid, &piece ) > 0 ) {
+			full = add_piece( vals, &n, max, &piece );
+			p = piece.bv_val + piece.bv_len;
+		}
+	}
+	if ( full ) {
+		ber_bvarray_free( vals );
+		snprintf( buf, len, "%s: more than %d values", a->a_desc->ad_cname.bv_val, max );
+		*text = buf;
+		return LDAP_ADMINLIMIT_EXCEEDED;
+	}
+	if ( ( rc = attr_normalize( a->a_desc, vals, &nvals, NULL ) ) != LDAP_SUCCESS ) {
+		ber_bvarray_free( vals );
+		return rc;
+	}
+	if ( a->a_nvals != a->a_vals )
+		ber_bvarray_free( a->a_nvals );
+	ber_bvarray_free( a->a_vals );
+	a->a_vals = vals;
+	a->a_nvals = nvals ? nvals : vals;
+	a->a_numvals = n;
+	return LDAP_SUCCESS;
+}
+
 static int
 is_binary( AttributeDescription *ad )
 {
@@ -309,6 +424,10 @@ ils_entry_check( Operation *op, Entry *e, const char **text, char *buf, size_t l
 				return LDAP_CONSTRAINT_VIOLATION;
 			}
 		}
+		if ( ( a->a_desc == ii->ii_ad_port || a->a_desc == ii->ii_ad_protid ) &&
+			( rc = split_lists( a, a->a_desc == ii->ii_ad_protid,
+				ii->ii_max_vals, text, buf, len ) ) )
+			return rc;
 		if ( a->a_desc == ii->ii_ad_ip &&
 			( rc = ils_entry_fix_ip( op, a, text, buf, len ) ) )
 			return rc;

@@ -50,6 +50,7 @@ ils_db_schema( BackendDB *be, ConfigReply *cr )
 		slap_str2ad( "securityToken", &ii->ii_ad_token, &text ) ||
 		slap_str2ad( "applicationID", &ii->ii_ad_appid, &text ) ||
 		slap_str2ad( "protocolID", &ii->ii_ad_protid, &text ) ||
+		slap_str2ad( "port", &ii->ii_ad_port, &text ) ||
 		( ii->ii_oc_rtperson = oc_find( "rtPerson" ) ) == NULL ||
 		( ii->ii_oc_appuser = oc_find( "rtApplicationUser" ) ) == NULL ||
 		( ii->ii_oc_conf = oc_find( "rtConference" ) ) == NULL )

@@ -7,7 +7,9 @@
  * type it wrote, when that spelling is another name than the canonical
  * one (not merely another case of it); replies to
  * "all attributes" use it (reply.c).  Requests that list names get those
- * names, whatever was written.
+ * names, whatever was written.  sTTL's spelling is kept in any case: the
+ * TTL overlay turns sTTL into entryTtl, and the spelling is what says
+ * that the client wrote sTTL and reads it back (PTLib does).
  */
 #include "portable.h"
 #include <stdio.h>
@@ -56,9 +58,10 @@ ils_names_spelling( Entry *e, AttributeType *at )
 	return i < 0 ? NULL : &a->a_vals[i];
 }
 
-/* type is the name the client used for ad; e is a private copy */
-void
-ils_names_note( Entry *e, AttributeDescription *ad, struct berval *type )
+/* type is the name the client used for ad; e is a private copy; keep:
+ * note it even when it is the canonical name */
+static void
+note( Entry *e, AttributeDescription *ad, struct berval *type, int keep )
 {
 	Attribute *a;
 	int i;
@@ -73,7 +76,7 @@ ils_names_note( Entry *e, AttributeDescription *ad, struct berval *type )
 	 * name only in case (givenname, sflags, ilsA...) is not kept: that
 	 * is eight of NetMeeting's eighteen names, ninety bytes a record,
 	 * and four records to an LMDB page instead of three. */
-	if ( type->bv_len == ad->ad_cname.bv_len &&
+	if ( !keep && type->bv_len == ad->ad_cname.bv_len &&
 		!strncasecmp( type->bv_val, ad->ad_cname.bv_val, type->bv_len ) )
 	{
 		/* the canonical name again: forget the old spelling */
@@ -89,4 +92,19 @@ ils_names_note( Entry *e, AttributeDescription *ad, struct berval *type )
 	} else {
 		attr_merge_one( e, ad_names, type, NULL );
 	}
+}
+
+void
+ils_names_note( Entry *e, AttributeDescription *ad, struct berval *type )
+{
+	note( e, ad, type, 0 );
+}
+
+/* An attribute the entry does not store as such (sTTL, which the TTL
+ * overlay keeps as entryTtl): its spelling, in any case, is the record
+ * that the client wrote it, and all-attribute replies show it (reply.c) */
+void
+ils_names_keep( Entry *e, AttributeDescription *ad, struct berval *type )
+{
+	note( e, ad, type, 1 );
 }

@@ -67,30 +67,30 @@ ils_reply_destroy( Operation *op, ils_reply *r )
 	r->ir_spell = NULL;
 }
 
-/* the description to list s under in an "all attributes" reply: named as
- * the client wrote it (names.c); the copies live as long as the search */
+/* the description to list ad under in an "all attributes" reply: named
+ * as the client wrote it (names.c); the copies live as long as the search */
 static AttributeDescription *
-spelled( Operation *op, ils_reply *r, Entry *stored, Attribute *s )
+spelled( Operation *op, ils_reply *r, Entry *stored, AttributeDescription *ad )
 {
-	struct berval *name = ils_names_spelling( stored, s->a_desc->ad_type );
+	struct berval *name = ils_names_spelling( stored, ad->ad_type );
 	ils_spelling *sp;
 	int i;
 
-	if ( !name || s->a_desc->ad_tags.bv_len )
-		return s->a_desc;
+	if ( !name || ad->ad_tags.bv_len )
+		return ad;
 	for ( i = 0; i < r->ir_nspell; i++ ) {
 		sp = &r->ir_spell[i];
-		if ( sp->sp_type == s->a_desc->ad_type && bvmatch( &sp->sp_ad.ad_cname, name ) )
+		if ( sp->sp_type == ad->ad_type && bvmatch( &sp->sp_ad.ad_cname, name ) )
 			return &sp->sp_ad;
 	}
 	if ( r->ir_nspell == ILS_SPELLINGS )
-		return s->a_desc;
+		return ad;
 	if ( !r->ir_spell )
 		r->ir_spell = op->o_tmpcalloc( ILS_SPELLINGS, sizeof( ils_spelling ),
 			op->o_tmpmemctx );
 	sp = &r->ir_spell[r->ir_nspell++];
-	sp->sp_type = s->a_desc->ad_type;
-	sp->sp_ad = *s->a_desc;
+	sp->sp_type = ad->ad_type;
+	sp->sp_ad = *ad;
 	sp->sp_ad.ad_next = NULL;
 	ber_dupbv_x( &sp->sp_ad.ad_cname, name, op->o_tmpmemctx );
 	return &sp->sp_ad;
@@ -163,7 +163,41 @@ typedef struct pick {
 	Attribute		*p_s;
 	AttributeDescription	*p_desc;
 	int			p_latin1;
+	int			p_first;	/* objectClass: the value to send first */
 } pick;
+
+/* PTLib names a registration it has read after its first objectClass
+ * value ("cn=x, objectClass=<it>") to change or delete it, so the ILS
+ * class must come first, whatever order the record keeps: the TTL
+ * overlay adds dynamicObject to NetMeeting's Adds before back-ils adds
+ * rtPerson.  The index of the ILS class among a's values, 0 when it is
+ * first or not there. */
+static int
+ils_class_at( ils_info *ii, Attribute *a )
+{
+	ObjectClass *oc;
+	unsigned i;
+
+	if ( a->a_desc != slap_schema.si_ad_objectClass )
+		return 0;
+	for ( i = 0; i < a->a_numvals; i++ ) {
+		oc = oc_bvfind( &a->a_nvals[i] );
+		if ( oc && ( oc == ii->ii_oc_rtperson || oc == ii->ii_oc_appuser ||
+			oc == ii->ii_oc_conf ) )
+			return (int)i;
+	}
+	return 0;
+}
+
+/* value k of v to the front, the others in their order */
+static void
+to_front( BerVarray v, int k )
+{
+	struct berval first = v[k];
+
+	memmove( &v[1], &v[0], k * sizeof( struct berval ) );
+	v[0] = first;
+}
 
 #define ILS_PICKS	512	/* on the stack; larger replies use op memory */
 
@@ -171,21 +205,29 @@ typedef struct pick {
  * browse sends hundreds of entries), which is why the reply entry is not
  * modifiable: an overlay that changes it gets its own copy first
  * (rs_entry2modifiable).  Values an LDAPv2 client gets in Latin-1 are
- * copied and converted.  r comes from the caller's block (or is NULL). */
+ * copied and converted, objectClass values to reorder copied.  r comes
+ * from the caller's block (or is NULL). */
 static Attribute *
 copy_as( Attribute *r, pick *p )
 {
 	Attribute *a = p->p_s;
+	int latin1 = p->p_latin1 && needs_latin1( a );
 
-	if ( p->p_latin1 && needs_latin1( a ) ) {
+	if ( latin1 || p->p_first ) {
 		if ( r )
 			attr_free( r );
 		r = attr_dup( a );
+	}
+	if ( latin1 ) {
 		if ( r->a_nvals == r->a_vals ) {
 			r->a_vals = NULL;
 			ber_bvarray_dup_x( &r->a_vals, r->a_nvals, NULL );
 		}
 		to_latin1( r );
+	} else if ( p->p_first ) {
+		to_front( r->a_vals, p->p_first );
+		if ( r->a_nvals != r->a_vals )
+			to_front( r->a_nvals, p->p_first );
 	} else {
 		if ( !r )
 			r = attr_alloc( NULL );
@@ -208,7 +250,7 @@ pick_attrs( Operation *op, ils_reply *r, Entry *stored, pick *picks, int max )
 	AttributeName *an = op->ors_attrs;
 	char used[256];
 	Attribute *s;
-	int i, k, n = 0;
+	int i, k, n = 0, sttl = 0;
 
 	memset( used, 0, sizeof( used ) );
 	/* the requested attributes, in request order, under requested names */
@@ -221,13 +263,15 @@ pick_attrs( Operation *op, ils_reply *r, Entry *stored, pick *picks, int max )
 		for ( s = stored->e_attrs, k = 0; s && n < max; s = s->a_next, k++ ) {
 			if ( !is_at_subtype( s->a_desc->ad_type, clone->ad_type ) )
 				continue;
-			picks[n++] = (pick){ s, clone, r->ir_latin1 };
+			picks[n++] = (pick){ s, clone, r->ir_latin1, ils_class_at( ii, s ) };
 			if ( k < (int)sizeof( used ) ) used[k] = 1;
 			found = 1;
 		}
 		if ( !found && n < max && ii->ii_ad_sttl &&
-			clone->ad_type == ii->ii_ad_sttl->ad_type )
-			picks[n++] = (pick){ NULL, clone, 0 };
+			clone->ad_type == ii->ii_ad_sttl->ad_type ) {
+			picks[n++] = (pick){ NULL, clone, 0, 0 };
+			sttl = 1;
+		}
 	}
 	/* everything else that may be wanted: all user attributes for "*" or
 	 * an empty list, and operational ones always, since overlays above
@@ -239,9 +283,15 @@ pick_attrs( Operation *op, ils_reply *r, Entry *stored, pick *picks, int max )
 			continue;
 		if ( !oper && !r->ir_all_user )
 			continue;
-		picks[n++] = (pick){ s, oper ? s->a_desc : spelled( op, r, stored, s ),
-			r->ir_latin1 && !oper };
+		picks[n++] = (pick){ s, oper ? s->a_desc : spelled( op, r, stored, s->a_desc ),
+			r->ir_latin1 && !oper, ils_class_at( ii, s ) };
 	}
+	/* sTTL, which the TTL overlay keeps as entryTtl, for a client that
+	 * wrote it (names.c): PTLib reads it from all its attributes */
+	if ( r->ir_all_user && !sttl && n < max && ii->ii_ad_sttl &&
+		!attr_find( stored->e_attrs, ii->ii_ad_sttl ) &&
+		ils_names_spelling( stored, ii->ii_ad_sttl->ad_type ) )
+		picks[n++] = (pick){ NULL, spelled( op, r, stored, ii->ii_ad_sttl ), 0, 0 };
 	return n;
 }
 
@@ -259,10 +309,10 @@ ils_reply_entry( Operation *op, ils_reply *r, Entry *stored )
 	ber_dupbv( &e->e_name, &stored->e_name );
 	ber_dupbv( &e->e_nname, &stored->e_nname );
 	/* each requested name may match every stored attribute (a
-	 * supertype), and each stored attribute may go once more */
+	 * supertype), and each stored attribute may go once more, and sTTL */
 	for ( a = stored->e_attrs, n = 0; a; a = a->a_next )
 		n++;
-	max = n * ( r->ir_nattrs + 1 ) + r->ir_nattrs;
+	max = n * ( r->ir_nattrs + 1 ) + r->ir_nattrs + 1;
 	if ( max > ILS_PICKS )
 		picks = op->o_tmpalloc( max * sizeof( pick ), op->o_tmpmemctx );
 	n = pick_attrs( op, r, stored, picks, max );
