@@ -32,8 +32,16 @@ expect_rc() {
 	else nok "$d: result $got, expected $want"; sed 's/^/#   /' "$T/check.out" | head -10; fi
 }
 
-# wire ARGS...: run the wire-level client; its own ok/not ok lines count
-wire() { "$WIRE" -H 127.0.0.1 -p "$PORT" "$@"; }
+# wire ARGS...: run the wire-level client; its own ok/not ok lines count,
+# and so does its exit status: bad arguments, an unknown scenario, a lost
+# connection or a failed check is one more "not ok" line, on stderr so
+# that it counts even where the client's output is discarded
+wire() {
+	"$WIRE" -H 127.0.0.1 -p "$PORT" "$@"
+	wrc=$?
+	[ "$wrc" = 0 ] || nok "ilswire $*: exit status $wrc" >&2
+	return "$wrc"
+}
 
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
@@ -94,6 +102,20 @@ finish() { echo "ok - $(basename "$0") ran to the end"; }
 dn() { echo "cn=$1,ou=Dynamic,o=Intranet"; }
 # ttl DN: the entryTtl a client reads (empty when the entry is gone)
 ttl() { ldapsearch -x -LLL -H "$URI" -b "$1" -s base entryTtl 2>/dev/null | sed -n 's/^entryTtl: //p'; }
+# gone DN: no registration answers to DN: a base search succeeds without
+# it (due, so hidden) or answers noSuchObject; a search that fails
+# otherwise (no server) proves nothing and is no
+gone() {
+	ldapsearch -x -LLL -H "$URI" -b "$1" -s base 1.1 > "$T/gone.out" 2>&1
+	grc=$?
+	[ "$grc" = 32 ] || { [ "$grc" = 0 ] && ! grep -q '^dn:' "$T/gone.out"; }
+}
+# nentries ARGS...: the entries an ldapsearch with ARGS returns; it fails,
+# printing nothing, when the search does
+nentries() {
+	ldapsearch -x -LLL -o ldif-wrap=no -H "$URI" "$@" 1.1 > "$T/count.out" 2>&1 || return 1
+	grep -c '^dn:' "$T/count.out"
+}
 # between VALUE LOW HIGH: VALUE is a number from LOW to HIGH
 between() { awk -v v="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(v != "" && v >= lo && v <= hi) }'; }
 
