@@ -20,7 +20,7 @@ conf() {
 }
 from() { a=$1; shift; LDAPSOCKET_BIND_ADDRESSES=$a; export LDAPSOCKET_BIND_ADDRESSES
 	"$@"; rc=$?; unset LDAPSOCKET_BIND_ADDRESSES; return $rc; }
-w2() { "$WIRE" -b 127.0.0.2 -H 127.0.0.1 -p "$PORT" "$@"; }
+w2() { wire -b 127.0.0.2 "$@"; }
 # flood ADDR N PREFIX: N new names in one ldapadd -c stream from ADDR
 flood() {
 	awk -v n="$2" -v p="$3" 'BEGIN { for ( i = 1; i <= n; i++ )

@@ -23,7 +23,7 @@ from2() { LDAPSOCKET_BIND_ADDRESSES=127.0.0.2; export LDAPSOCKET_BIND_ADDRESSES
 	"$@"; rc=$?; unset LDAPSOCKET_BIND_ADDRESSES; return $rc; }
 from3() { LDAPSOCKET_BIND_ADDRESSES=127.0.0.3; export LDAPSOCKET_BIND_ADDRESSES
 	"$@"; rc=$?; unset LDAPSOCKET_BIND_ADDRESSES; return $rc; }
-w2() { "$WIRE" -b 127.0.0.2 -H 127.0.0.1 -p "$PORT" "$@"; }
+w2() { wire -b 127.0.0.2 "$@"; }
 mod() { printf 'dn: %s\nchangetype: modify\nreplace: %s\n%s: %s\n' "$2" "$3" "$3" "$4" |
 	$1 ldapmodify -x -H "$URI"; }
 state() {	# the victim as its owner left it: name, address, TTL near 30 min

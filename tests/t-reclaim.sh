@@ -24,7 +24,7 @@ check "the user's entry is added" sh -c "printf 'dn: dc=example,dc=com\nobjectCl
 
 on() { a=$1; shift; LDAPSOCKET_BIND_ADDRESSES=$a; export LDAPSOCKET_BIND_ADDRESSES
 	"$@"; rc=$?; unset LDAPSOCKET_BIND_ADDRESSES; return $rc; }
-wb() { a=$1; shift; "$WIRE" -b "$a" -H 127.0.0.1 -p "$PORT" "$@"; }
+wb() { a=$1; shift; wire -b "$a" "$@"; }
 owner() { ldapsearch -x -LLL -H "$URI" $ROOT -b "$(dn "$1")" -s base ilsOwnerAddress |
 	sed -n 's/^ilsOwnerAddress: //p'; }
 mod() { printf 'dn: %s\nchangetype: modify\nreplace: comment\ncomment: %s\n' "$(dn "$2")" "$3" |
