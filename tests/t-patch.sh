@@ -6,10 +6,16 @@
 # gives them) and names stored whole read back as they were written.
 . "$(dirname "$0")/lib.sh"
 # refreshes written in the keep-alive itself (not a second later), so
-# that each read below sees the record the refresh wrote
+# that each read below sees the record the refresh wrote; registrations
+# live 5 minutes, so that the keep-alive's 10 lengthen them (a refresh that
+# shortens a TTL is written at once whatever the delay)
+ILS_TTL_DEFAULT=5m
+export ILS_TTL_DEFAULT
 sed 's/^dynttl-all on$/&\ndynttl-persist-delay 0/' "$(ils_conf "$T/d")" > "$T/slapd.conf"
 CONF=$T/slapd.conf
-check "the configuration sets dynttl-persist-delay 0" grep -qx 'dynttl-persist-delay 0' "$CONF"
+# the same database without the overlay, which rewrites entryTtl in every
+# reply from its index: what a search then reads is the stored record
+grep -v -e '^overlay[[:space:]]*dynttl' -e '^dynttl-' "$CONF" > "$T/plain.conf"
 start_slapd -f "$CONF" || exit 1
 
 # read DN: the whole entry as LDIF, user and operational attributes
@@ -27,7 +33,18 @@ sleep 1.1
 wire keepalive "$u" > "$T/ka.out"
 check "the keep-alive finds the registration" grep -q '^ok - keepalive: entry DN' "$T/ka.out"
 read_entry "$u" > "$T/after"
-check "the keep-alive sets entryTtl to 10 minutes" test "$(value "$T/after" entryTtl)" = 600
+check "after the keep-alive a reader sees entryTtl 600 (10 minutes)" test "$(value "$T/after" entryTtl)" = 600
+# kill -9 at once loses whatever waits to be written; then the record is
+# read with the overlay out of the path
+crash_slapd
+start_slapd -f "$T/plain.conf" || exit 1
+read_entry "$u" > "$T/stored"
+check "the keep-alive stored entryTtl 600 in the record itself, at once (dynttl-persist-delay 0)" \
+	test "$(value "$T/stored" entryTtl)" = 600
+check "... and the expiry time a reader saw" \
+	test "$(value "$T/stored" dynttlExpireTime)" = "$(value "$T/after" dynttlExpireTime)"
+stop_slapd
+start_slapd -f "$CONF" || exit 1
 check "the keep-alive rewrites dynttlExpireTime" test \
 	"$(value "$T/before" dynttlExpireTime)" != "$(value "$T/after" dynttlExpireTime)"
 rest "$T/before" > "$T/before.rest"; rest "$T/after" > "$T/after.rest"
@@ -60,11 +77,10 @@ check "... with the refreshed expiry time" test \
 # A dynamic object stored while the overlay was off has neither
 # attribute: the refresh appends both.
 stop_slapd
-grep -v -e '^overlay[[:space:]]*dynttl' -e '^dynttl-' "$CONF" > "$T/plain.conf"
 start_slapd -f "$T/plain.conf" || exit 1
 v=plain@contoso.com
-ldif_add "cn=$v,objectClass=rtPerson" "objectClass: rtPerson" \
-	"objectClass: dynamicObject" "cn: $v" "sipaddress: 16777343" "givenname: Plain" > /dev/null
+check "without the overlay a dynamic registration is added" ldif_add "cn=$v,objectClass=rtPerson" \
+	"objectClass: rtPerson" "objectClass: dynamicObject" "cn: $v" "sipaddress: 16777343" "givenname: Plain"
 read_entry "$v" > "$T/plain.before"
 check "without the overlay the registration has no dynttlExpireTime" sh -c \
 	"! grep -q '^dynttlExpireTime: ' '$T/plain.before'"
@@ -72,8 +88,14 @@ stop_slapd
 start_slapd -f "$CONF" || exit 1
 wire keepalive "$v" > /dev/null
 read_entry "$v" > "$T/plain.after"
-check "the keep-alive adds entryTtl" test "$(value "$T/plain.after" entryTtl)" = 600
-check "the keep-alive adds dynttlExpireTime" test -n "$(value "$T/plain.after" dynttlExpireTime)"
+crash_slapd
+start_slapd -f "$T/plain.conf" || exit 1
+read_entry "$v" > "$T/plain.stored"
+check "the keep-alive adds entryTtl 600 to the record" test "$(value "$T/plain.stored" entryTtl)" = 600
+check "the keep-alive adds dynttlExpireTime to the record" \
+	test "$(value "$T/plain.stored" dynttlExpireTime)" = "$(value "$T/plain.after" dynttlExpireTime)"
+stop_slapd
+start_slapd -f "$CONF" || exit 1
 rest "$T/plain.before" > "$T/plain.before.rest"; rest "$T/plain.after" > "$T/plain.after.rest"
 check "... and changes nothing else" cmp "$T/plain.before.rest" "$T/plain.after.rest"
 stop_slapd
@@ -85,9 +107,9 @@ check "... with the appended expiry time" test \
 	"$(value "$T/plain.restarted" dynttlExpireTime)" = "$(value "$T/plain.after" dynttlExpireTime)"
 
 # Records leave out the DNs the key gives and keep those that need escaping
-ldif_add "cn=Mixed.Case@Example.ORG,ou=Dynamic,o=Intranet" "objectClass: rtPerson" "cn: Mixed.Case@Example.ORG" > /dev/null
-ldif_add 'cn=a\,b@x,ou=Dynamic,o=Intranet' "objectClass: rtPerson" "cn: a,b@x" > /dev/null
-ldif_add "uid=Board Meeting,ou=Dynamic,o=Intranet" "objectClass: rtConference" "uid: Board Meeting" > /dev/null
+check "a mixed-case name is added" ldif_add "cn=Mixed.Case@Example.ORG,ou=Dynamic,o=Intranet" "objectClass: rtPerson" "cn: Mixed.Case@Example.ORG"
+check "a name that needs escaping is added" ldif_add 'cn=a\,b@x,ou=Dynamic,o=Intranet' "objectClass: rtPerson" "cn: a,b@x"
+check "a conference is added" ldif_add "uid=Board Meeting,ou=Dynamic,o=Intranet" "objectClass: rtConference" "uid: Board Meeting"
 wire tapi > /dev/null
 names() { lsearch -b o=Intranet -s sub '(|(cn=mixed.case@example.org)(cn=a,b@x)(uid=board meeting)(cn=egruber]w2kils.testdomain.int))' 1.1 | grep '^dn:' | sort; }
 names > "$T/names.before"
