@@ -69,9 +69,9 @@ all ttl@x > /dev/null
 check "... still 2 a second later (rounded up: never 0 while live)" grep -qx 'sttl: 2' "$T/all.out"
 check "... and once in a reply that asks for * and sttl" sh -c \
 	"test \$(ldapsearch -x -LLL -H $URI -b '$(dn ttl@x)' -s base '*' sttl | grep -ci '^sttl: ') = 1"
-check "an Add with sTTL 2" ldif_add "$(dn ttl2@x)" "objectClass: rtPerson" "cn: ttl2@x" "sTTL: 2"
+check "an Add with STTL 2" ldif_add "$(dn ttl2@x)" "objectClass: rtPerson" "cn: ttl2@x" "STTL: 2"
 all ttl2@x > /dev/null
-check "... lists it under the spelling written" grep -qx 'sTTL: 2' "$T/all.out"
+check "... lists it under the spelling written" grep -qx "STTL: 2" "$T/all.out"
 check "an Add with entryTtl, not sttl" ldif_add "$(dn secs@x)" "objectClass: rtPerson" "cn: secs@x" "entryTtl: 120"
 all secs@x > /dev/null
 check "... lists no sttl among all attributes" sh -c "grep -q '^cn: secs@x' '$T/all.out' && ! grep -qi '^sttl:' '$T/all.out'"
