@@ -666,75 +666,73 @@ orig_search( ttl_info *ti, Operation *op, BackendDB *be, struct berval *base,
 
 /* ---- ModRDN: the index follows the entries ---- */
 
-/* the dynamic objects a rename moves: the entry and its subordinates */
 typedef struct ren_ctx {
 	ttl_info	*rc_ti;
 	struct berval	rc_old;		/* the entry's name, and its new one */
 	struct berval	rc_new;
-	BerVarray	rc_moved;	/* names at and below rc_old */
-	int		rc_n;
 } ren_ctx;
-
-static int
-ren_collect_cb( Operation *op, SlapReply *rs )
-{
-	ren_ctx *rc = op->o_callback->sc_private;
-	int64_t expire;
-
-	if ( rs->sr_type == REP_SEARCH && dynttl_is_dynamic( rs->sr_entry, &expire ) ) {
-		rc->rc_moved = ch_realloc( rc->rc_moved, ( rc->rc_n + 2 ) * sizeof( struct berval ) );
-		ber_dupbv( &rc->rc_moved[rc->rc_n++], &rs->sr_entry->e_nname );
-		BER_BVZERO( &rc->rc_moved[rc->rc_n] );
-	}
-	return 0;
-}
 
 static void
 ren_release( Operation *op, void *priv )
 {
 	ren_ctx *rc = priv;
 
-	ber_bvarray_free( rc->rc_moved );
 	ch_free( rc->rc_old.bv_val );
 	ch_free( rc->rc_new.bv_val );
 }
 
-/* Each moved name ends in the entry's old name: the same prefix before
- * the new one.  A refresh still to be written behind under the old name
- * is written now under the new (the pass would find no entry). */
+/* A dynamic entry at or below the new name: it had the same prefix
+ * before the old one.  A refresh still to be written behind under the
+ * old name is written now under the new (the pass would find no entry). */
+static int
+ren_move_cb( Operation *op, SlapReply *rs )
+{
+	ren_ctx *rc = op->o_callback->sc_private;
+	struct berval *nn, on;
+	ber_len_t pre;
+	int64_t expire;
+	int ttl;
+
+	if ( rs->sr_type != REP_SEARCH || !dynttl_is_dynamic( rs->sr_entry, &expire ) )
+		return 0;
+	nn = &rs->sr_entry->e_nname;
+	if ( nn->bv_len < rc->rc_new.bv_len )
+		return 0;
+	pre = nn->bv_len - rc->rc_new.bv_len;
+	on.bv_len = pre + rc->rc_old.bv_len;
+	on.bv_val = op->o_tmpalloc( on.bv_len + 1, op->o_tmpmemctx );
+	memcpy( on.bv_val, nn->bv_val, pre );
+	memcpy( on.bv_val + pre, rc->rc_old.bv_val, rc->rc_old.bv_len + 1 );
+	if ( ttl_queue_rename( rc->rc_ti, &on, nn, &expire, &ttl ) )
+		dynttl_persist( op, rc->rc_ti, nn, ttl, expire );
+	op->o_tmpfree( on.bv_val, op->o_tmpmemctx );
+	return 0;
+}
+
+/* after the rename, so that only an allowed one costs a search: the
+ * dynamic entries of the renamed subtree (one for a leaf) */
 static int
 ren_cb( Operation *op, SlapReply *rs )
 {
 	ren_ctx *rc = op->o_callback->sc_private;
-	struct berval nn;
-	int64_t expire;
-	int i, ttl;
 
-	if ( rs->sr_type != REP_RESULT || rs->sr_err != LDAP_SUCCESS )
-		return SLAP_CB_CONTINUE;
-	for ( i = 0; i < rc->rc_n; i++ ) {
-		ber_len_t pre = rc->rc_moved[i].bv_len - rc->rc_old.bv_len;
-		nn.bv_len = pre + rc->rc_new.bv_len;
-		nn.bv_val = ch_malloc( nn.bv_len + 1 );
-		memcpy( nn.bv_val, rc->rc_moved[i].bv_val, pre );
-		memcpy( nn.bv_val + pre, rc->rc_new.bv_val, rc->rc_new.bv_len + 1 );
-		if ( ttl_queue_rename( rc->rc_ti, &rc->rc_moved[i], &nn, &expire, &ttl ) )
-			dynttl_persist( op, rc->rc_ti, &nn, ttl, expire );
-		ch_free( nn.bv_val );
-	}
+	if ( rs->sr_type == REP_RESULT && rs->sr_err == LDAP_SUCCESS )
+		orig_search( rc->rc_ti, op, rc->rc_ti->ti_be, &rc->rc_new,
+			LDAP_SCOPE_SUBTREE, DYNAMIC_FILTER, ren_move_cb, rc );
 	return SLAP_CB_CONTINUE;
 }
 
 /* RFC 2589 3.1 as slapo-dds: a static entry cannot move under a dynamic
  * one (19).  A dynamic entry keeps its TTL under its new name: the index
- * moves its node and those of its dynamic subordinates (back-mdb renames
- * subtrees), so it expires as itself and its old name is free at once.
- * back-ils refuses every rename (unwillingToPerform) after this. */
+ * moves its node and those of the dynamic entries below it (back-mdb
+ * renames subtrees, static ones too), so each expires as itself and the
+ * old names are free at once.  back-ils refuses every rename after this
+ * (unwillingToPerform). */
 int
 dynttl_op_modrdn( Operation *op, SlapReply *rs )
 {
 	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
-	ren_ctx rc = { on->on_bi.bi_private, BER_BVNULL, BER_BVNULL, NULL, 0 };
+	ren_ctx rc = { on->on_bi.bi_private, BER_BVNULL, BER_BVNULL };
 	struct berval pdn;
 	Entry *e = NULL;
 	int64_t expire;
@@ -751,12 +749,6 @@ dynttl_op_modrdn( Operation *op, SlapReply *rs )
 	{
 		ch_free( rc.rc_old.bv_val );
 		return rs->sr_err;
-	}
-	orig_search( rc.rc_ti, op, op->o_bd, &rc.rc_old, LDAP_SCOPE_SUBTREE,
-		DYNAMIC_FILTER, ren_collect_cb, &rc );
-	if ( !rc.rc_n ) {
-		ch_free( rc.rc_old.bv_val );
-		return SLAP_CB_CONTINUE;
 	}
 	if ( op->orr_nnewSup )
 		pdn = *op->orr_nnewSup;

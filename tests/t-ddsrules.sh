@@ -17,6 +17,10 @@ suffix "dc=example,dc=com"
 rootdn "cn=admin,dc=example,dc=com"
 rootpw secret
 directory $T/mdb
+access to dn.base="cn=hidden,dc=example,dc=com" attrs=entry
+	by dn.exact="cn=admin,dc=example,dc=com" write
+	by * none
+access to * by users write by * read
 overlay dynttl
 dynttl-default-ttl 3
 dynttl-min-ttl 1
@@ -76,6 +80,13 @@ check "a static entry elsewhere" stat_ s2
 expect_rc 19 "ModRDN of a static entry under a dynamic newSuperior is refused" sh -c \
 	"printf 'dn: cn=s2,$B\nchangetype: modrdn\nnewrdn: cn=s2\ndeleteoldrdn: 1\nnewsuperior: cn=dpar,$B\n' | ldapmodify -x -H $URI $ADM"
 said "static entry cannot have dynamicObject as newSuperior"
+# a parent the requester may not see: noSuchObject, as slapo-dds answers
+check "a user, and a dynamic parent it may not see (60 s)" sh -c \
+	"printf 'dn: cn=user,$B\nobjectClass: inetOrgPerson\ncn: user\nsn: U\nuserPassword: pw\n' | ldapadd -x -H $URI $ADM && printf 'dn: cn=hidden,$B\nobjectClass: inetOrgPerson\nobjectClass: dynamicObject\ncn: hidden\nsn: H\nentryTtl: 60\n' | ldapadd -x -H $URI $ADM"
+expect_rc 32 "its static child, added by the user, gets noSuchObject (no disclose)" sh -c \
+	"printf 'dn: cn=s3,cn=hidden,$B\nobjectClass: inetOrgPerson\ncn: s3\nsn: S\n' | ldapadd -x -H $URI -D cn=user,$B -w pw"
+check "... which the user's Add below a visible dynamic parent does not (19)" sh -c \
+	"printf 'dn: cn=s4,cn=dpar,$B\nobjectClass: inetOrgPerson\ncn: s4\nsn: S\n' | ldapadd -x -H $URI -D cn=user,$B -w pw; test \$? = 19"
 check "a dynamic entry (3 s)" dyn d3
 check "ModRDN of a dynamic entry under a dynamic newSuperior is allowed" sh -c \
 	"printf 'dn: cn=d3,$B\nchangetype: modrdn\nnewrdn: cn=d3\ndeleteoldrdn: 1\nnewsuperior: cn=dpar,$B\n' | ldapmodify -x -H $URI $ADM"
@@ -112,6 +123,13 @@ check "... with the default TTL (3 s)" between "$(ttl cn=a1,dc=all)" 1 3
 sleep 3
 check "... and expires" gone cn=a1,dc=all
 
+# a refresh written behind, then a rename before the pass: the refresh
+# is recorded under the new name (checked after the restart below)
+check "a dynamic entry (60 s) refreshed to 600 s (written behind)" sh -c \
+	"printf 'dn: cn=wb,$B\nobjectClass: inetOrgPerson\nobjectClass: dynamicObject\ncn: wb\nsn: W\nentryTtl: 60\n' | ldapadd -x -H $URI $ADM && ldapexop -x -H $URI $ADM refresh cn=wb,$B 600 | grep -qx newttl=600"
+check "... renamed at once" sh -c "printf 'dn: cn=wb,$B\nchangetype: modrdn\nnewrdn: cn=wb2\ndeleteoldrdn: 1\n' | ldapmodify -x -H $URI $ADM"
+sleep 2
+
 # start-up: each entry once, and the static entry made dynamic not lost
 n=$(ldapsearch -x -LLL -H "$URI" $ADM -e manageDSAit -b "$B" '(objectClass=dynamicObject)' 1.1 | grep -c '^dn:')
 stop_slapd
@@ -122,5 +140,7 @@ check "the restart loads each of the $n dynamic entries once" \
 sleep 4
 check "the static entry a Modify tried to make dynamic is still there after a restart and 4 s" \
 	stored "cn=keep,$B"
+check "the renamed entry kept the refresh written behind across the restart" \
+	between "$(ttl cn=wb2,$B)" 580 600
 check "slapd is still running" alive
 finish
