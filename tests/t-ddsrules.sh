@@ -142,5 +142,32 @@ check "the static entry a Modify tried to make dynamic is still there after a re
 	stored "cn=keep,$B"
 check "the renamed entry kept the refresh written behind across the restart" \
 	between "$(ttl cn=wb2,$B)" 580 600
+
+# a static child the overlay never saw (slapadd) under a lapsed dynamic
+# parent: the parent cannot go, and stays visible, tried every minute
+stop_slapd
+check "slapadd: a lapsed dynamic parent with a static child" sh -c "slapadd -f '$T/slapd.conf' -b '$B' <<EOF
+dn: cn=old,$B
+objectClass: inetOrgPerson
+objectClass: dynamicObject
+cn: old
+sn: O
+entryTtl: 5
+dynttlExpireTime: 20200101000000Z
+
+dn: cn=kid,cn=old,$B
+objectClass: inetOrgPerson
+cn: kid
+sn: K
+EOF"
+: > "$T/slapd.log"
+SLAPD_DEBUG=256 start_slapd -f "$T/slapd.conf" || exit 1
+i=0
+while [ $i -lt 50 ] && ! grep -q 'dynttl: "cn=old,dc=example,dc=com" has subordinates' "$T/slapd.log"; do
+	sleep 0.1; i=$((i + 1))
+done
+check "... the parent's expiry is deferred" grep -q 'dynttl: "cn=old,dc=example,dc=com" has subordinates' "$T/slapd.log"
+check "... it stays visible" visible "cn=old,$B"
+check "... with the minute until its next try as entryTtl" between "$(ttl cn=old,$B)" 50 60
 check "slapd is still running" alive
 finish
