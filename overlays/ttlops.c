@@ -8,6 +8,9 @@
  * Reading: entryTtl and sTTL count down between refreshes.
  * Every TTL is clamped to [dynttl-min-ttl, dynttl-max-ttl], except that the
  * extended operation answers sizeLimitExceeded above the maximum (RFC 2589).
+ * Structure (RFC 2589 3.1, as slapo-dds): no static entry below a dynamic
+ * one (Add, ModRDN), no change of kind by Modify; a ModRDN moves the
+ * index's nodes of the entries it renames.
  */
 #include "portable.h"
 #include <stdio.h>
