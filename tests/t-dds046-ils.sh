@@ -55,6 +55,11 @@ check "a second dynamic entry (NetMeeting's DN)" ldif_add \
 	"c=-,o=Microsoft, cn=remaining@example.com, objectClass=rtPerson" "cn: remaining@example.com" "sipaddress: 16777343"
 check "a third, the Dialer's conference kind" ldif_add \
 	"uid=conf,ou=Dynamic,o=Intranet" "objectClass: rtConference"
+NMDN="c=-,o=Microsoft, cn=remaining@example.com, objectClass=rtPerson"
+expect_rc 65 "turning it into a static entry by its NetMeeting DN fails too" \
+	lmod "dn: $NMDN\nchangetype: modify\ndelete: objectClass\nobjectClass: dynamicObject\n"
+expect_rc 53 "renaming it by its NetMeeting DN: unwillingToPerform" \
+	lmod "dn: $NMDN\nchangetype: modrdn\nnewrdn: cn=other@example.com\ndeleteoldrdn: 1\n"
 check "refreshing the remaining entry with 1 s (10 s)" sh -c \
 	"ldapexop -x -H $URI refresh '$REM' 1 | grep -qx newttl=10"
 sleep 1
