@@ -244,6 +244,7 @@ dynttl_initialize( void )
 	dynttl.on_bi.bi_op_add = dynttl_op_add;
 	dynttl.on_bi.bi_op_modify = dynttl_op_modify;
 	dynttl.on_bi.bi_op_delete = dynttl_op_delete;
+	dynttl.on_bi.bi_op_modrdn = dynttl_op_modrdn;
 	dynttl.on_bi.bi_op_search = dynttl_op_search;
 	dynttl.on_bi.bi_extended = dynttl_op_extended;
 	dynttl.on_response = dynttl_response;

@@ -76,6 +76,8 @@ int ttl_queue_refresh( ttl_info *ti, struct berval *ndn, int64_t stored,
 int64_t ttl_queue_get( ttl_info *ti, struct berval *ndn );
 void ttl_queue_flush( ttl_info *ti, Operation *op );
 void ttl_queue_remove( ttl_info *ti, struct berval *ndn );
+int ttl_queue_rename( ttl_info *ti, struct berval *ndn, struct berval *newndn,
+	int64_t *expire, int *ttl );
 int ttl_queue_start( ttl_info *ti );
 void ttl_queue_stop( ttl_info *ti );
 
@@ -83,6 +85,7 @@ void ttl_queue_stop( ttl_info *ti );
 int dynttl_op_add( Operation *op, SlapReply *rs );
 int dynttl_op_modify( Operation *op, SlapReply *rs );
 int dynttl_op_delete( Operation *op, SlapReply *rs );
+int dynttl_op_modrdn( Operation *op, SlapReply *rs );
 int dynttl_op_search( Operation *op, SlapReply *rs );
 int dynttl_response( Operation *op, SlapReply *rs );
 int dynttl_clamp( ttl_info *ti, long secs );
@@ -90,6 +93,7 @@ int dynttl_persist( Operation *op, ttl_info *ti, struct berval *ndn,
 	long ttl, int64_t expire );
 int dynttl_is_dynamic( Entry *e, int64_t *expire );
 int dynttl_load( ttl_info *ti, BackendDB *be, void *ctx );
+int64_t dynttl_children_expire( ttl_info *ti, Operation *op, struct berval *ndn );
 void dynttl_time2str( int64_t ms, struct berval *bv, char *buf );
 
 /* refresh.c */

@@ -8,6 +8,9 @@
  * Reading: entryTtl and sTTL count down between refreshes.
  * Every TTL is clamped to [dynttl-min-ttl, dynttl-max-ttl], except that the
  * extended operation answers sizeLimitExceeded above the maximum (RFC 2589).
+ * Structure (RFC 2589 3.1, as slapo-dds): no static entry below a dynamic
+ * one (Add, ModRDN), no change of kind by Modify; a ModRDN moves the
+ * index's nodes of the entries it renames.
  */
 #include "portable.h"
 #include <stdio.h>
@@ -300,6 +303,32 @@ entry_exists( Operation *op, slap_overinst *on )
 	return rc == LDAP_SUCCESS && e;
 }
 
+/* RFC 2589 3.1: a dynamic object has no static subordinates.  1 (the
+ * result sent) when the entry pdn is dynamic: constraintViolation with
+ * slapo-dds's words, or noSuchObject when the requester may not learn
+ * that it exists (disclose) */
+static int
+under_dynamic( Operation *op, SlapReply *rs, slap_overinst *on,
+	struct berval *pdn, const char *text )
+{
+	Entry *e = NULL;
+	int64_t expire;
+	int rc = LDAP_SUCCESS;
+
+	if ( overlay_entry_get_ov( op, pdn, NULL, NULL, 0, &e, on ) != LDAP_SUCCESS || !e )
+		return 0;
+	if ( dynttl_is_dynamic( e, &expire ) )
+		rc = access_allowed( op, e, slap_schema.si_ad_entry, NULL, ACL_DISCLOSE, NULL ) ?
+			LDAP_CONSTRAINT_VIOLATION : LDAP_NO_SUCH_OBJECT;
+	overlay_entry_release_ov( op, e, 0, on );
+	if ( rc == LDAP_SUCCESS )
+		return 0;
+	rs->sr_err = rc;
+	rs->sr_text = rc == LDAP_CONSTRAINT_VIOLATION ? text : NULL;
+	send_ldap_result( op, rs );
+	return 1;
+}
+
 int
 dynttl_op_add( Operation *op, SlapReply *rs )
 {
@@ -313,8 +342,16 @@ dynttl_op_add( Operation *op, SlapReply *rs )
 	long secs;
 	int rc;
 
-	if ( !ti->ti_all && !has_dynamic_class( e ) )
+	if ( !ti->ti_all && !has_dynamic_class( e ) ) {
+		struct berval pdn;
+		if ( be_issuffix( op->o_bd, &op->o_req_ndn ) )
+			return SLAP_CB_CONTINUE;
+		dnParent( &op->o_req_ndn, &pdn );
+		if ( under_dynamic( op, rs, on, &pdn,
+			"no static subordinate entries allowed for dynamicObject" ) )
+			return rs->sr_err;
 		return SLAP_CB_CONTINUE;
+	}
 	if ( ( rc = add_ttl( op, &secs, &text ) ) != LDAP_SUCCESS ) {
 		rs->sr_err = rc;
 		rs->sr_text = text;
@@ -334,8 +371,16 @@ dynttl_op_add( Operation *op, SlapReply *rs )
 	ac.ac_expire = dynttl_now() + (int64_t)secs * 1000;
 
 	if ( !has_dynamic_class( e ) ) {
+		struct berval noc = BER_BVNULL;
 		oc = slap_schema.si_oc_dynamicObject->soc_cname;
-		attr_merge_one( e, slap_schema.si_ad_objectClass, &oc, NULL );
+		attr_normalize_one( slap_schema.si_ad_objectClass, &oc, &noc, NULL );
+		attr_merge_one( e, slap_schema.si_ad_objectClass, &oc,
+			BER_BVISNULL( &noc ) ? NULL : &noc );
+		ch_free( noc.bv_val );
+		/* has_dynamic_class() cached the classes it saw; slapd's
+		 * schema check reads that cache and would refuse the
+		 * entryTtl below (65 "only allowed in dynamic object") */
+		e->e_ocflags = 0;
 	}
 	tv.bv_val = tbuf;
 	tv.bv_len = snprintf( tbuf, sizeof( tbuf ), "%ld", secs );
@@ -430,6 +475,48 @@ mod_ttl( Operation *op, long *secs, const char **text )
 	return LDAP_SUCCESS;
 }
 
+/* What the objectClass changes do to dynamicObject, read as slapo-dds
+ * reads them: 1 adds the class, -1 removes it (a delete naming it, or
+ * of every class), 0 neither.  A replace that leaves it out is not a
+ * removal: ILS clients replace objectClass with their own classes and
+ * back-ils only ever adds classes. */
+static int
+class_change( Modifications *ml )
+{
+	int change = 0, i, del;
+
+	for ( ; ml; ml = ml->sml_next ) {
+		if ( ml->sml_desc != slap_schema.si_ad_objectClass )
+			continue;
+		del = ml->sml_op == LDAP_MOD_DELETE || ml->sml_op == SLAP_MOD_SOFTDEL;
+		if ( !ml->sml_values ) {
+			if ( del || ml->sml_op == LDAP_MOD_REPLACE )
+				change = -1;
+			continue;
+		}
+		for ( i = 0; !BER_BVISNULL( &ml->sml_values[i] ); i++ )
+			if ( oc_bvfind( &ml->sml_values[i] ) == slap_schema.si_oc_dynamicObject )
+				break;
+		if ( !BER_BVISNULL( &ml->sml_values[i] ) )
+			change = del ? -1 : 1;
+	}
+	return change;
+}
+
+/* RFC 2589 3.1 (as slapo-dds): a Modify cannot make a static entry
+ * dynamic (it would have no TTL, and a restart would give it the default
+ * one and delete it) nor a dynamic one static (its expiry would delete a
+ * static entry) */
+static const char *
+class_refused( int change, int dyn )
+{
+	if ( change > 0 && !dyn )
+		return "objectClass modification cannot turn static entry into dynamicObject";
+	if ( change < 0 && dyn )
+		return "objectClass modification cannot turn dynamicObject into static entry";
+	return NULL;
+}
+
 int
 dynttl_op_modify( Operation *op, SlapReply *rs )
 {
@@ -441,14 +528,17 @@ dynttl_op_modify( Operation *op, SlapReply *rs )
 	mod_ctx mc = { NULL, 0, BER_BVNULL };
 	int64_t expire;
 	long secs;
-	int rc, dyn, allowed;
+	int rc, dyn, allowed, disclose, change;
 
 	for ( ml = op->orm_modlist; ml && !is_ttl_mod( ml ); ml = ml->sml_next )
 		;
-	if ( !ml )
+	change = class_change( op->orm_modlist );
+	if ( !ml && !change )
 		return SLAP_CB_CONTINUE;
 	rc = overlay_entry_get_ov( op, &op->o_req_ndn, NULL, NULL, 0, &e, on );
 	if ( rc != LDAP_SUCCESS || !e ) {
+		if ( !ml )	/* the database answers */
+			return SLAP_CB_CONTINUE;
 		rc = LDAP_NO_SUCH_OBJECT;
 		text = NULL;
 		goto fail;
@@ -458,8 +548,19 @@ dynttl_op_modify( Operation *op, SlapReply *rs )
 	 * acl_check_modlist() does not look at: check them here, as the
 	 * client's own changes */
 	allowed = mods_allowed( op, e );
+	disclose = access_allowed( op, e, slap_schema.si_ad_entry, NULL, ACL_DISCLOSE, NULL );
 	ber_dupbv_x( &mc.mc_ndn, &e->e_nname, op->o_tmpmemctx );
 	overlay_entry_release_ov( op, e, 0, on );
+	if ( ( text = class_refused( change, dyn ) ) != NULL ) {
+		rc = disclose ? LDAP_OBJECT_CLASS_VIOLATION : LDAP_NO_SUCH_OBJECT;
+		if ( !disclose )
+			text = NULL;
+		goto fail;
+	}
+	if ( !ml ) {
+		op->o_tmpfree( mc.mc_ndn.bv_val, op->o_tmpmemctx );
+		return SLAP_CB_CONTINUE;
+	}
 	if ( !dyn ) {
 		rc = LDAP_OBJECT_CLASS_VIOLATION;
 		text = "entry is not a dynamic object";
@@ -519,6 +620,185 @@ dynttl_op_delete( Operation *op, SlapReply *rs )
 	}
 	push_cb( op, del_cb, mod_release, &mc, sizeof( mc ) );
 	return SLAP_CB_CONTINUE;
+}
+
+/* ---- internal searches of the database under the overlay ---- */
+
+/* A search as the rootdn of the database be below this overlay (no
+ * hiding of lapsed entries, no keep-alives), on a copy of op and of the
+ * database so that neither the caller's operation nor the shared
+ * BackendDB changes.  fn sees every entry whole. */
+static int
+orig_search( ttl_info *ti, Operation *op, BackendDB *be, struct berval *base,
+	int scope, const char *filter, slap_response *fn, void *priv )
+{
+	BackendDB db = *be;
+	Operation op2 = *op;
+	slap_callback cb = { NULL, fn, NULL, priv };
+	SlapReply rs = { REP_RESULT };
+
+	db.bd_info = (BackendInfo *)ti->ti_on->on_info->oi_orig;
+	op2.o_bd = &db;
+	op2.o_tag = LDAP_REQ_SEARCH;
+	memset( &op2.oq_search, 0, sizeof( op2.oq_search ) );
+	op2.o_req_dn = *base;
+	op2.o_req_ndn = *base;
+	op2.o_dn = be->be_rootdn;
+	op2.o_ndn = be->be_rootndn;
+	op2.o_managedsait = SLAP_CONTROL_CRITICAL;
+	/* the client's controls are the client's operation's */
+	op2.o_assert = SLAP_CONTROL_NONE;
+	op2.o_assertion = NULL;
+	op2.o_pagedresults = SLAP_CONTROL_NONE;
+	op2.o_sync = SLAP_CONTROL_NONE;
+	op2.o_callback = &cb;
+	op2.ors_scope = scope;
+	op2.ors_deref = LDAP_DEREF_NEVER;
+	op2.ors_tlimit = SLAP_NO_LIMIT;
+	op2.ors_slimit = SLAP_NO_LIMIT;
+	op2.ors_attrs = slap_anlist_no_attrs;
+	ber_str2bv( filter, 0, 0, &op2.ors_filterstr );
+	if ( ( op2.ors_filter = str2filter_x( &op2, filter ) ) == NULL )
+		return LDAP_OTHER;
+	db.bd_info->bi_op_search( &op2, &rs );
+	filter_free_x( &op2, op2.ors_filter, 1 );
+	return rs.sr_err;
+}
+
+#define DYNAMIC_FILTER	"(objectClass=dynamicObject)"
+
+/* ---- ModRDN: the index follows the entries ---- */
+
+typedef struct ren_ctx {
+	ttl_info	*rc_ti;
+	struct berval	rc_old;		/* the entry's name, and its new one */
+	struct berval	rc_new;
+} ren_ctx;
+
+static void
+ren_release( Operation *op, void *priv )
+{
+	ren_ctx *rc = priv;
+
+	ch_free( rc->rc_old.bv_val );
+	ch_free( rc->rc_new.bv_val );
+}
+
+/* A dynamic entry at or below the new name: it had the same prefix
+ * before the old one.  A refresh still to be written behind under the
+ * old name is written now under the new (the pass would find no entry). */
+static int
+ren_move_cb( Operation *op, SlapReply *rs )
+{
+	ren_ctx *rc = op->o_callback->sc_private;
+	struct berval *nn, on;
+	ber_len_t pre;
+	int64_t expire;
+	int ttl;
+
+	if ( rs->sr_type != REP_SEARCH || !dynttl_is_dynamic( rs->sr_entry, &expire ) )
+		return 0;
+	nn = &rs->sr_entry->e_nname;
+	if ( nn->bv_len < rc->rc_new.bv_len )
+		return 0;
+	pre = nn->bv_len - rc->rc_new.bv_len;
+	on.bv_len = pre + rc->rc_old.bv_len;
+	on.bv_val = op->o_tmpalloc( on.bv_len + 1, op->o_tmpmemctx );
+	memcpy( on.bv_val, nn->bv_val, pre );
+	memcpy( on.bv_val + pre, rc->rc_old.bv_val, rc->rc_old.bv_len + 1 );
+	if ( ttl_queue_rename( rc->rc_ti, &on, nn, &expire, &ttl ) )
+		dynttl_persist( op, rc->rc_ti, nn, ttl, expire );
+	op->o_tmpfree( on.bv_val, op->o_tmpmemctx );
+	return 0;
+}
+
+/* after the rename, so that only an allowed one costs a search: the
+ * dynamic entries of the renamed subtree (one for a leaf) */
+static int
+ren_cb( Operation *op, SlapReply *rs )
+{
+	ren_ctx *rc = op->o_callback->sc_private;
+
+	if ( rs->sr_type == REP_RESULT && rs->sr_err == LDAP_SUCCESS )
+		orig_search( rc->rc_ti, op, rc->rc_ti->ti_be, &rc->rc_new,
+			LDAP_SCOPE_SUBTREE, DYNAMIC_FILTER, ren_move_cb, rc );
+	return SLAP_CB_CONTINUE;
+}
+
+/* RFC 2589 3.1 as slapo-dds: a static entry cannot move under a dynamic
+ * one (19).  A dynamic entry keeps its TTL under its new name: the index
+ * moves its node and those of the dynamic entries below it (back-mdb
+ * renames subtrees, static ones too), so each expires as itself and the
+ * old names are free at once.  back-ils refuses every rename after this
+ * (unwillingToPerform). */
+int
+dynttl_op_modrdn( Operation *op, SlapReply *rs )
+{
+	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
+	ren_ctx rc = { on->on_bi.bi_private, BER_BVNULL, BER_BVNULL };
+	struct berval pdn;
+	Entry *e = NULL;
+	int64_t expire;
+	int dyn;
+
+	if ( overlay_entry_get_ov( op, &op->o_req_ndn, NULL, NULL, 0, &e, on ) != LDAP_SUCCESS ||
+		!e )
+		return SLAP_CB_CONTINUE;	/* the database answers */
+	dyn = dynttl_is_dynamic( e, &expire );
+	ber_dupbv( &rc.rc_old, &e->e_nname );
+	overlay_entry_release_ov( op, e, 0, on );
+	if ( !dyn && op->orr_nnewSup && under_dynamic( op, rs, on, op->orr_nnewSup,
+		"static entry cannot have dynamicObject as newSuperior" ) )
+	{
+		ch_free( rc.rc_old.bv_val );
+		return rs->sr_err;
+	}
+	if ( op->orr_nnewSup )
+		pdn = *op->orr_nnewSup;
+	else
+		dnParent( &rc.rc_old, &pdn );
+	build_new_dn( &rc.rc_new, &pdn, &op->orr_nnewrdn, NULL );
+	push_cb( op, ren_cb, ren_release, &rc, sizeof( rc ) );
+	return SLAP_CB_CONTINUE;
+}
+
+/* ---- expiry of a parent: how long its subordinates live ---- */
+
+typedef struct kids_ctx {
+	ttl_info	*kc_ti;
+	int64_t		kc_latest;	/* -1: no child seen */
+} kids_ctx;
+
+static int
+kids_cb( Operation *op, SlapReply *rs )
+{
+	kids_ctx *kc = op->o_callback->sc_private;
+	int64_t stored, latest;
+
+	if ( rs->sr_type != REP_SEARCH )
+		return 0;
+	if ( !dynttl_is_dynamic( rs->sr_entry, &stored ) ) {
+		kc->kc_latest = INT64_MAX;	/* static: lives for ever */
+		return 0;
+	}
+	latest = ttl_queue_get( kc->kc_ti, &rs->sr_entry->e_nname );
+	if ( stored > latest )
+		latest = stored;
+	if ( latest > kc->kc_latest )
+		kc->kc_latest = latest;
+	return 0;
+}
+
+/* The latest expiry time among the children of ndn: INT64_MAX when one
+ * of them is static, -1 when there are none.  op is the expiry task's. */
+int64_t
+dynttl_children_expire( ttl_info *ti, Operation *op, struct berval *ndn )
+{
+	kids_ctx kc = { ti, -1 };
+
+	orig_search( ti, op, ti->ti_be, ndn, LDAP_SCOPE_ONELEVEL,
+		"(objectClass=*)", kids_cb, &kc );
+	return kc.kc_latest;
 }
 
 /* ---- Search: the (sttl=N) keep-alive, and TTLs counting down ---- */
@@ -744,47 +1024,58 @@ load_cb( Operation *op, SlapReply *rs )
 		return 0;
 	if ( expire < 0 )	/* made dynamic without this overlay */
 		expire = dynttl_now() + (int64_t)lc->lc_ti->ti_default * 1000;
-	ttl_queue_set( lc->lc_ti, &rs->sr_entry->e_nname, expire );
-	lc->lc_n++;
+	/* counted once even if another suffix's search returned it too */
+	lc->lc_n += ttl_queue_set( lc->lc_ti, &rs->sr_entry->e_nname, expire );
 	return 0;
 }
 
+/* Whether the search of suffix i would read entries another one reads:
+ * a suffix below another is in that one's subtree, and a suffix with no
+ * entry of its own is an alias of the database's (back-ils answers
+ * NetMeeting's "objectClass=rtPerson" with every registration, named
+ * under o=Intranet) or has nothing in it. */
+static int
+suffix_read_elsewhere( Operation *op, BackendDB *be, BackendInfo *orig, int i )
+{
+	struct berval *sfx = &be->be_nsuffix[i];
+	Entry *e = NULL;
+	int j;
+
+	for ( j = 0; !BER_BVISNULL( &be->be_nsuffix[j] ); j++ )
+		if ( j != i && dnIsSuffix( sfx, &be->be_nsuffix[j] ) &&
+			!dn_match( sfx, &be->be_nsuffix[j] ) )
+			return 1;
+	if ( !orig->bi_entry_get_rw )
+		return 0;
+	if ( orig->bi_entry_get_rw( op, sfx, NULL, NULL, 0, &e ) != LDAP_SUCCESS || !e )
+		return 1;
+	if ( orig->bi_entry_release_rw )
+		orig->bi_entry_release_rw( op, e, 0 );
+	return 0;
+}
+
+/* every dynamic entry once, however many names the database has */
 int
 dynttl_load( ttl_info *ti, BackendDB *be, void *ctx )
 {
 	Connection conn = { 0 };
 	OperationBuffer opbuf;
 	Operation *op;
-	slap_callback cb = { 0 };
-	SlapReply rs = { REP_RESULT };
+	BackendDB db = *be;
 	load_ctx lc = { ti, 0 };
 	int i;
 
 	connection_fake_init2( &conn, &opbuf, ctx, 0 );
 	op = &opbuf.ob_op;
-	cb.sc_response = load_cb;
-	cb.sc_private = &lc;
+	db.bd_info = (BackendInfo *)ti->ti_on->on_info->oi_orig;
+	op->o_bd = &db;
+	op->o_dn = be->be_rootdn;
+	op->o_ndn = be->be_rootndn;
 	for ( i = 0; be->be_nsuffix && !BER_BVISNULL( &be->be_nsuffix[i] ); i++ ) {
-		op->o_tag = LDAP_REQ_SEARCH;
-		memset( &op->oq_search, 0, sizeof( op->oq_search ) );
-		op->o_bd = be;
-		op->o_bd->bd_info = (BackendInfo *)ti->ti_on->on_info->oi_orig;
-		op->o_req_dn = be->be_suffix[i];
-		op->o_req_ndn = be->be_nsuffix[i];
-		op->o_dn = be->be_rootdn;
-		op->o_ndn = be->be_rootndn;
-		op->o_managedsait = SLAP_CONTROL_CRITICAL;
-		op->ors_scope = LDAP_SCOPE_SUBTREE;
-		op->ors_tlimit = SLAP_NO_LIMIT;
-		op->ors_slimit = SLAP_NO_LIMIT;
-		op->ors_attrs = slap_anlist_no_attrs;
-		op->ors_filterstr = slap_schema.si_oc_dynamicObject->soc_cname;
-		op->ors_filter = str2filter_x( op, "(objectClass=dynamicObject)" );
-		op->o_callback = &cb;
-		rs.sr_err = LDAP_SUCCESS;
-		op->o_bd->bd_info->bi_op_search( op, &rs );
-		filter_free_x( op, op->ors_filter, 1 );
-		op->o_bd->bd_info = (BackendInfo *)ti->ti_on->on_info;
+		if ( suffix_read_elsewhere( op, be, db.bd_info, i ) )
+			continue;
+		orig_search( ti, op, be, &be->be_nsuffix[i], LDAP_SCOPE_SUBTREE,
+			DYNAMIC_FILTER, load_cb, &lc );
 	}
 	Debug( LDAP_DEBUG_STATS, "dynttl: %ld dynamic objects loaded\n", lc.lc_n );
 	return 0;

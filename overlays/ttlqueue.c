@@ -273,6 +273,74 @@ ttl_queue_remove( ttl_info *ti, struct berval *ndn )
 	queue_remove( ti, ndn, -1 );
 }
 
+/* After a ModRDN: the node of ndn takes the name newndn, with its time
+ * and place.  Returns 1 when its refresh was still to be written behind:
+ * the caller writes *expire and *ttl under the new name now (the pass
+ * has the old one, and finds no entry there). */
+int
+ttl_queue_rename( ttl_info *ti, struct berval *ndn, struct berval *newndn,
+	int64_t *expire, int *ttl )
+{
+	ttl_node *n, *old;
+	int dirty = 0;
+
+	pthread_mutex_lock( &ti->ti_mutex );
+	if ( ( n = node_find( ti, ndn ) ) != NULL ) {
+		ldap_tavl_delete( &ti->ti_by_dn, n, cmp_dn );
+		ldap_tavl_delete( &ti->ti_by_time, n, cmp_time );
+		if ( ( old = node_find( ti, newndn ) ) != NULL ) {
+			/* a node the backend's rename proves stale */
+			ldap_tavl_delete( &ti->ti_by_dn, old, cmp_dn );
+			ldap_tavl_delete( &ti->ti_by_time, old, cmp_time );
+			node_free( old );
+			ti->ti_count--;
+		}
+		ch_free( n->tn_ndn.bv_val );
+		ber_dupbv( &n->tn_ndn, newndn );
+		ldap_tavl_insert( &ti->ti_by_dn, n, cmp_dn, ldap_avl_dup_error );
+		ldap_tavl_insert( &ti->ti_by_time, n, cmp_time, ldap_avl_dup_error );
+		dirty = n->tn_dirty;
+		n->tn_dirty = 0;
+		*expire = n->tn_expire;
+		*ttl = n->tn_ttl;
+	}
+	pthread_mutex_unlock( &ti->ti_mutex );
+	return dirty;
+}
+
+/* RFC 2589 and slapo-dds: a dynamic entry whose subordinates outlive it
+ * is not deleted (the Delete gets notAllowedOnNonLeaf) but deferred.
+ * Its index time moves to just after the latest of its children's, so
+ * the Delete is tried again the moment they are gone, and until then it
+ * stays visible, its entryTtl counting down to that moment: deferred,
+ * never dropped, never a hidden entry in the database.  Its stored time
+ * stays the old one, earlier than the index's, so the Delete's assertion
+ * holds.  A static child (made before the overlay, or by slapadd) keeps
+ * it for good: it is tried again every DYNTTL_RETRY_MAX. */
+static void
+queue_defer( ttl_info *ti, Operation *op, struct berval *ndn, int64_t expire )
+{
+	int64_t latest = dynttl_children_expire( ti, op, ndn ), now = dynttl_now();
+	ttl_node *n;
+
+	if ( latest == INT64_MAX )
+		latest = now + DYNTTL_RETRY_MAX;
+	else if ( latest <= now )	/* children due, or gone meanwhile */
+		latest = now + DYNTTL_RETRY_MIN;
+	else
+		latest++;
+	pthread_mutex_lock( &ti->ti_mutex );
+	n = node_find( ti, ndn );
+	if ( n && n->tn_expire == expire ) {
+		ldap_tavl_delete( &ti->ti_by_time, n, cmp_time );
+		n->tn_expire = n->tn_queued = latest;
+		ldap_tavl_insert( &ti->ti_by_time, n, cmp_time, ldap_avl_dup_error );
+	}
+	pthread_mutex_unlock( &ti->ti_mutex );
+	Debug( LDAP_DEBUG_STATS, "dynttl: \"%s\" has subordinates; deferred %lld ms\n",
+		ndn->bv_val, (long long)( latest - now ) );
+}
+
 /* An expiry Delete that failed (the database full, say) keeps its entry
  * in the index, lapsed and so hidden from searches, and puts it back in
  * the time order to be tried again, each time twice as late, up to
@@ -403,6 +471,8 @@ expire_task( void *ctx, void *arg )
 			/* either way, unless refreshed meanwhile */
 			if ( expire_settled( rc ) ) {
 				queue_remove( ti, &due[i].tn_ndn, due[i].tn_expire );
+			} else if ( rc == LDAP_NOT_ALLOWED_ON_NONLEAF ) {
+				queue_defer( ti, op, &due[i].tn_ndn, due[i].tn_expire );
 			} else {
 				queue_retry( ti, &due[i].tn_ndn, due[i].tn_expire );
 				failed++;
