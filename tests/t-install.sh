@@ -18,12 +18,22 @@ deb_existing before
 expect_rc 8 "before: an anonymous write to dc=example,dc=org needs authentication" \
 	ldif_add "cn=anon,$SUFFIX" "objectClass: organizationalRole" "cn: anon"
 
+expect_rc 32 "before: an empty-base one-level search finds no database" \
+	ldapsearch -x -H "$URI" -b "" -s one "(cn=*)" 1.1
+
 deb_install_ils
 deb_existing after
 expect_rc 50 "after: the anonymous write meets the ACLs, which refuse it (update_anon, README)" \
 	ldif_add "cn=anon,$SUFFIX" "objectClass: organizationalRole" "cn: anon"
 deb_ils installed
 deb_browse512
+
+echo "# the sparse map file and a backup of it (README, slapd-ils(5) FILES)"
+check "ls sees data.mdb as large as the map (4 GiB)" is "$(stat -c %s "$D/lib/ldap/ils/data.mdb")" 4294967296
+check "... du as what is used (under 64 MiB)" between "$(du -k "$D/lib/ldap/ils/data.mdb" | cut -f1)" 1 65536
+mkdir "$T/backup"
+check "mdb_copy copies it while slapd runs" mdb_copy "$D/lib/ldap/ils" "$T/backup"
+check "... into a file of the data's size" between "$(stat -c %s "$T/backup/data.mdb")" 1 67108864
 
 old=$SPID
 check "Debian's init script restarts it" deb_init restart || exit 1
