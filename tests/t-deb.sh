@@ -10,9 +10,11 @@ REL=$(. /etc/os-release && echo "${VERSION_ID%%.*}")
 SLAPD_VERSION=$(dpkg-query -W -f='${Version}' slapd)
 
 # the newest package for this release, rebuilt when a source is newer
+# (ILS_DEB: this package instead)
 deb_file() { ls -t "$TOP"/_build/deb/slapd-ils_*+deb"$REL"_*.deb 2>/dev/null | head -n1; }
-DEB=$(deb_file)
-if [ -z "$DEB" ] || [ -n "$(cd "$TOP" && find back-ils overlays common schema doc debian scripts \
+DEB=${ILS_DEB:-$(deb_file)}
+if [ -n "${ILS_DEB:-}" ]; then :
+elif [ -z "$DEB" ] || [ -n "$(cd "$TOP" && find back-ils overlays common schema doc debian scripts README.md \
 		Makefile.am configure.ac -newer "$DEB" -type f | head -n1)" ]; then
 	echo "# scripts/build-deb (a few minutes)"
 	"$TOP/scripts/build-deb" > "$T/build-deb.out" 2>&1 ||
