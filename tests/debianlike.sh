@@ -118,6 +118,14 @@ deb_install_ils() {
 		case $f in *.5|*.8) [ -f "$STAGE/$f" ] || f=$f.gz ;; esac
 		check "installed: /$f" test -f "$STAGE/$f"
 	done
+	root_search -b cn=config > "$T/cnconfig-before-n.ldif"
+	check "ils-cnconfig -n says what it would add" "$STAGE/usr/sbin/ils-cnconfig" -n -H "$LDAPI" \
+		-d "$D/lib/ldap/ils" -m "$STAGE/usr/lib/ldap" -s "$STAGE/etc/ldap/schema"
+	cp "$T/check.out" "$T/cnconfig-n.out"
+	check "... the database's LDIF among it" grep -q '^ *dn: olcDatabase=ils,cn=config$' "$T/cnconfig-n.out"
+	root_search -b cn=config > "$T/cnconfig-after-n.ldif"
+	check "... and changes nothing" cmp "$T/cnconfig-before-n.ldif" "$T/cnconfig-after-n.ldif"
+	check "... not even the data folder" test ! -e "$D/lib/ldap/ils"
 	check "ils-cnconfig over ldapi as root (README)" \
 		"$STAGE/usr/sbin/ils-cnconfig" -H "$LDAPI" -d "$D/lib/ldap/ils" \
 		-m "$STAGE/usr/lib/ldap" -s "$STAGE/etc/ldap/schema"
