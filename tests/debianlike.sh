@@ -141,7 +141,8 @@ deb_install_ils() {
 	check "the modules slapd mapped are the installed ones" \
 		grep -q "$STAGE/usr/lib/ldap/back_ils.so" "/proc/$SPID/maps"
 	root_search -b cn=config > "$T/cnconfig-before2.ldif"
-	check "a second run succeeds" "$STAGE/usr/sbin/ils-cnconfig" -H "$LDAPI" -d "$D/lib/ldap/ils" \
+	check "a second run (naming the owner, -u openldap) succeeds" "$STAGE/usr/sbin/ils-cnconfig" \
+		-u openldap -H "$LDAPI" -d "$D/lib/ldap/ils" \
 		-m "$STAGE/usr/lib/ldap" -s "$STAGE/etc/ldap/schema"
 	cp "$T/check.out" "$T/cnconfig2.out"
 	sed 's/^/#   /' "$T/cnconfig2.out"
