@@ -9,6 +9,7 @@
 #include "slap.h"
 #include "slap-config.h"
 #include "back-ils.h"
+#include "slapdver.h"
 
 static int
 ils_db_init( BackendDB *be, ConfigReply *cr )
@@ -174,7 +175,8 @@ static BackendInfo ils_bi;		/* slapd keeps the pointer */
 int
 init_module( int argc, char *argv[] )
 {
-	if ( ils_names_init() || ils_owner_init() || ils_txn_guard() )
+	if ( ils_slapd_version_check( "back-ils" ) ||
+		ils_names_init() || ils_owner_init() || ils_txn_guard() )
 		return -1;
 	ils_bi.bi_type = "ils";
 	ils_bi.bi_init = ils_initialize;

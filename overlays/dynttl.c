@@ -9,6 +9,7 @@
 #include "slap-config.h"
 #include "lutil.h"
 #include "dynttl.h"
+#include "slapdver.h"
 
 #define DYNTTL_CFAT	DYNTTL_OID_ROOT ".5"
 #define DYNTTL_CFOC	DYNTTL_OID_ROOT ".6"
@@ -259,5 +260,7 @@ dynttl_initialize( void )
 int
 init_module( int argc, char *argv[] )
 {
+	if ( ils_slapd_version_check( "slapo-dynttl" ) )
+		return -1;
 	return dynttl_initialize() ? -1 : 0;
 }

@@ -1,5 +1,6 @@
 # t-build.sh - the build is tied to the installed slapd: configure refuses
-# headers that do not match it, and the modules export only init_module
+# headers that do not match it, the modules refuse to load into another
+# slapd version, and they export only init_module
 . "$(dirname "$0")/lib.sh"
 OL_SRC=$(sed -n 's/^OL_SRC = //p' "$BUILD/Makefile")
 OL_BUILD=$(sed -n 's/^OPENLDAP_CPPFLAGS = -I\([^ ]*\)\/include .*/\1/p' "$BUILD/Makefile")
@@ -20,6 +21,29 @@ mkdir "$T/b"
 rc=$?
 check "configure refuses headers for another slapd version" test $rc -ne 0
 check "... and says why" grep -q "headers are .* but $T/slapd-2.6 is 2.6.10" "$T/cfg.out"
+# the real slapd with another patch release in its Versionstr (same length,
+# nothing else changed): each module refuses to load, with a message
+python3 - "$SLAPD" "$T/slapd-other" <<'PY' > "$T/other.out"
+import re, sys
+b = open(sys.argv[1], 'rb').read()
+m = re.search(rb'\$OpenLDAP: slapd (\d+)\.(\d+)\.(\d+)', b)
+p = m.group(3)
+q = b'9' * len(p) if p != b'9' * len(p) else b'0' * len(p)
+open(sys.argv[2], 'wb').write(b[:m.start(3)] + q + b[m.end(3):])
+print((m.group(1) + b'.' + m.group(2) + b'.' + q).decode())
+PY
+chmod +x "$T/slapd-other"
+other=$(cat "$T/other.out")
+check "the patched slapd says it is $other" sh -c "'$T/slapd-other' -VV 2>&1 | grep -q 'slapd $other'"
+for m in back_ils dynttl; do
+	printf 'moduleload %s/%s.la\n' "$BUILD" "$m" > "$T/$m.conf"
+	check "$m loads into $SLAPD" "$SLAPD" -Tt -f "$T/$m.conf"
+	"$T/slapd-other" -Tt -f "$T/$m.conf" > "$T/$m.out" 2>&1
+	rc=$?
+	check "$m refuses to load into slapd $other" test $rc -ne 0
+	check "... and says why" grep -q "built for slapd .*, not for this slapd $other" "$T/$m.out"
+done
+
 mkdir "$T/c"
 ( cd "$T/c" && "$TOP/configure" -q --with-openldap-source=/nonexistent ) > "$T/cfg2.out" 2>&1
 check "configure refuses a missing source tree" grep -q "bad --with-openldap-source" "$T/cfg2.out"
