@@ -208,8 +208,7 @@ collect(LDAPMessage *res, struct userlist *out)
 		/* sflags=0: "do not list me", as NetMeeting's own listing
 		 * does, whether or not the server leaves them out itself */
 		if (!u.listed) {
-			struct userlist one = { &u, 1, 0 };
-			userlist_free(&one);
+			user_free(&u);
 			continue;
 		}
 		u.since = seen_since(u.cn, out->at);

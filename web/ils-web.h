@@ -66,6 +66,7 @@ struct userlist {
 };
 
 const char *client_name(enum client c);
+void user_free(struct user *u);
 void userlist_free(struct userlist *l);
 /* sort by key: name, email, location, client, address, call, since */
 void userlist_sort(struct userlist *l, const char *key, int desc);

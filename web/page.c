@@ -29,11 +29,14 @@ static const char style[] =
 	"th a{color:#fff;text-decoration:none}th a:hover{text-decoration:underline}"
 	"tr:hover td{background:#f0f5fb}"
 	".busy{color:#b03a2e;font-weight:bold}.free{color:#1e8449}"
-	".client{white-space:nowrap}.links a{margin-right:.6em}"
+	".client,.since,.links{white-space:nowrap}"
+	".links a{margin-right:.4em;padding:.1em .45em;border:1px solid #2874a6;"
+	"border-radius:3px;text-decoration:none;color:#2874a6}"
+	".links a:hover{background:#2874a6;color:#fff}"
 	".error{background:#fdecea;border:1px solid #e6b0aa;color:#922b21;"
 	"padding:1em;margin:0 0 1em}"
 	".none{color:#5b6b7c;padding:1em}"
-	"figure{margin:1.5em 0 0}figcaption{color:#5b6b7c;font-size:.9em}";
+	"figure{margin:0 0 1em}figcaption{color:#5b6b7c;font-size:.85em}";
 
 static void
 head(struct buf *b, const struct query *qy)
@@ -158,9 +161,10 @@ since(struct buf *b, time_t t, time_t now)
 	long min = (long)(now - t) / 60;
 
 	gmtime_r(&t, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", &tm);
-	buf_printf(b, "<td class=\"since\"><time datetime=\"%.10sT%.5s:00Z\">"
-	    "%s</time>", when, when + 11, when);
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
+	buf_printf(b, "<td class=\"since\"><time datetime=\"%.10sT%.5s:00Z\" "
+	    "title=\"%s UTC\">%s</time>", when, when + 11, when,
+	    now - t < 86400 ? when + 11 : when);
 	if (min < 60)
 		buf_printf(b, " (%ld min)", min);
 	else
@@ -215,7 +219,7 @@ row(struct buf *b, const struct user *u, time_t now)
 static void
 chart(struct buf *b, time_t now)
 {
-	const int W = 720, H = 140, L = 34, B = 20;
+	const int W = 720, H = 110, L = 34, B = 18;
 	struct sample *s;
 	int n = history_get(&s), i, max = 1, pen = 0, last = -1;
 
@@ -249,8 +253,9 @@ chart(struct buf *b, time_t now)
 		x = L + (double)(W - L) * (86400 - (now - s[i].at)) / 86400;
 		y = (H - B) - (double)(H - B - 4) * s[i].count / max;
 		buf_printf(b, "%s%.1f %.1f ", pen ? "L" : "M", x, y);
-		if (!pen)	/* a lone sample shows as a short stroke */
-			buf_printf(b, "L%.1f %.1f ", x + 1.5, y);
+		/* a lone sample shows as a short stroke */
+		if (!pen && (i + 1 == n || s[i + 1].count < 0))
+			buf_printf(b, "L%.1f %.1f ", x - 1.5, y);
 		pen = 1;
 	}
 	buf_puts(b, "\"/></svg><figcaption>");
@@ -281,6 +286,7 @@ page_online(struct buf *b, const struct userlist *l, const struct query *qy,
 	buf_printf(b, "%d s &middot; NetMeeting users with the <code>callto:</code> "
 	    "link, others with <code>h323:</code></p>\n", qy->refresh);
 	search_form(b, qy);
+	chart(b, time(NULL));
 	if (err != NULL) {
 		buf_puts(b, "<div class=\"error\" id=\"error\" role=\"alert\">"
 		    "<strong>The directory does not answer.</strong> ");
@@ -297,6 +303,5 @@ page_online(struct buf *b, const struct userlist *l, const struct query *qy,
 			row(b, &l->u[i], l->at);
 		buf_puts(b, "</tbody></table>\n");
 	}
-	chart(b, time(NULL));
 	buf_puts(b, "</body></html>\n");
 }

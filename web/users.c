@@ -181,7 +181,7 @@ client_name(enum client c)
 	}
 }
 
-static void
+void
 user_free(struct user *u)
 {
 	free(u->cn);
