@@ -13,6 +13,11 @@
 #include "ils-web.h"
 
 #define CUT 80			/* characters of a value shown in a cell */
+/* the chart: width, height, left and bottom margins */
+#define CHART_W 720
+#define CHART_H 110
+#define CHART_L 34
+#define CHART_B 18
 
 static const char style[] =
 	"body{font-family:DejaVu Sans,Verdana,sans-serif;margin:1.5em;"
@@ -24,12 +29,13 @@ static const char style[] =
 	"table{border-collapse:collapse;background:#fff;"
 	"box-shadow:0 1px 3px #0002;width:100%}"
 	"th,td{padding:.45em .6em;text-align:left;border-bottom:1px solid #e3e8ee;"
-	"vertical-align:top;overflow-wrap:anywhere;max-width:22em}"
+	"vertical-align:top;overflow-wrap:break-word;max-width:22em}"
+	".name,.location,.comment{overflow-wrap:anywhere}"
 	"th{background:#2c3e50;color:#fff;font-weight:normal}"
 	"th a{color:#fff;text-decoration:none}th a:hover{text-decoration:underline}"
 	"tr:hover td{background:#f0f5fb}"
 	".busy{color:#b03a2e;font-weight:bold}.free{color:#1e8449}"
-	".client,.since,.links{white-space:nowrap}"
+	".client,.since,.links,.ip{white-space:nowrap}"
 	".links a{margin-right:.4em;padding:.1em .45em;border:1px solid #2874a6;"
 	"border-radius:3px;text-decoration:none;color:#2874a6}"
 	".links a:hover{background:#2874a6;color:#fff}"
@@ -199,7 +205,8 @@ row(struct buf *b, const struct user *u, time_t now)
 		buf_puts(b, "<td class=\"call free\">free</td>");
 	else
 		buf_puts(b, "<td class=\"call\">?</td>");
-	buf_printf(b, "<td class=\"address\">%s", u->addr[0] ? u->addr : "-");
+	buf_printf(b, "<td class=\"address\"><span class=\"ip\">%s</span>",
+	    u->addr[0] ? u->addr : "-");
 	if (*u->ports)
 		buf_printf(b, " <small>port %s</small>", u->ports);
 	buf_puts(b, "</td>");
@@ -215,13 +222,49 @@ row(struct buf *b, const struct user *u, time_t now)
 	buf_free(&t);
 }
 
-/* the last day of samples as an inline SVG line chart */
+/* the left edge of the chart: a day ago, or the first sample of an
+ * ils-web that started less than a day ago, at least ten minutes back */
+static time_t
+chart_start(const struct sample *s, int n, time_t now)
+{
+	time_t t0 = now - 86400;
+
+	if (n > 0 && s[0].at > t0)
+		t0 = s[0].at;
+	return now - t0 < 600 ? now - 600 : t0;
+}
+
+static void
+chart_axes(struct buf *b, int max, time_t t0, time_t now)
+{
+	struct tm tm;
+	char from[16];
+
+	gmtime_r(&t0, &tm);
+	strftime(from, sizeof(from), "%H:%M UTC", &tm);
+	buf_printf(b, "<svg id=\"history\" xmlns=\"http://www.w3.org/2000/svg\" "
+	    "width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" "
+	    "aria-label=\"users online since %s\">"
+	    "<rect x=\"%d\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"#fff\" "
+	    "stroke=\"#c9d3dd\"/>"
+	    "<text x=\"%d\" y=\"12\" font-size=\"11\" text-anchor=\"end\">%d</text>"
+	    "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">0</text>"
+	    "<text x=\"%d\" y=\"%d\" font-size=\"11\">%s</text>"
+	    "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">now</text>",
+	    CHART_W, CHART_H, CHART_W, CHART_H, from,
+	    CHART_L, CHART_W - CHART_L, CHART_H - CHART_B,
+	    CHART_L - 4, max, CHART_L - 4, CHART_H - CHART_B,
+	    CHART_L, CHART_H - 4, now - t0 >= 86400 ? "24 h ago" : from,
+	    CHART_W, CHART_H - 4);
+}
+
+/* the samples of the last day as an inline SVG line chart */
 static void
 chart(struct buf *b, time_t now)
 {
-	const int W = 720, H = 110, L = 34, B = 18;
 	struct sample *s;
 	int n = history_get(&s), i, max = 1, pen = 0, last = -1;
+	time_t t0 = chart_start(s, n, now);
 
 	for (i = 0; i < n; i++)
 		if (s[i].count > max)
@@ -231,27 +274,20 @@ chart(struct buf *b, time_t now)
 			last = s[i].count;
 			break;
 		}
-	buf_printf(b, "<figure><svg id=\"history\" xmlns=\"http://www.w3.org/2000/svg\" "
-	    "width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" "
-	    "aria-label=\"users online over the last 24 hours\">"
-	    "<rect x=\"%d\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"#fff\" "
-	    "stroke=\"#c9d3dd\"/>"
-	    "<text x=\"%d\" y=\"12\" font-size=\"11\" text-anchor=\"end\">%d</text>"
-	    "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">0</text>"
-	    "<text x=\"%d\" y=\"%d\" font-size=\"11\">24 h ago</text>"
-	    "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">now</text>",
-	    W, H, W, H, L, W - L, H - B, L - 4, max, L - 4, H - B,
-	    L, H - 6, W, H - 6);
+	buf_puts(b, "<figure>");
+	chart_axes(b, max, t0, now);
 	buf_puts(b, "<path fill=\"none\" stroke=\"#2874a6\" stroke-width=\"2\" d=\"");
 	for (i = 0; i < n; i++) {
 		double x, y;
 
-		if (s[i].count < 0 || s[i].at < now - 86400) {
+		if (s[i].count < 0 || s[i].at < t0) {
 			pen = 0;	/* the directory did not answer: a gap */
 			continue;
 		}
-		x = L + (double)(W - L) * (86400 - (now - s[i].at)) / 86400;
-		y = (H - B) - (double)(H - B - 4) * s[i].count / max;
+		x = CHART_L + (double)(CHART_W - CHART_L) * (s[i].at - t0) /
+		    (now - t0);
+		y = (CHART_H - CHART_B) -
+		    (double)(CHART_H - CHART_B - 4) * s[i].count / max;
 		buf_printf(b, "%s%.1f %.1f ", pen ? "L" : "M", x, y);
 		/* a lone sample shows as a short stroke */
 		if (!pen && (i + 1 == n || s[i + 1].count < 0))
@@ -260,12 +296,12 @@ chart(struct buf *b, time_t now)
 	}
 	buf_puts(b, "\"/></svg><figcaption>");
 	if (last >= 0)
-		buf_printf(b, "Users online over the last 24 hours (%d now, at "
-		    "most %d), sampled every %d s by ils-web.", last, max,
+		buf_printf(b, "Users online (%d now, at most %d), sampled every "
+		    "%d s by ils-web; the last 24 hours are kept.", last, max,
 		    history_interval());
 	else
-		buf_printf(b, "Users online over the last 24 hours: no sample "
-		    "yet (one every %d s).", history_interval());
+		buf_printf(b, "Users online: no sample yet (one every %d s).",
+		    history_interval());
 	buf_puts(b, "</figcaption></figure>\n");
 	free(s);
 }
