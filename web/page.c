@@ -318,9 +318,12 @@ page_online(struct buf *b, const struct userlist *l, const struct query *qy,
 		buf_printf(b, "<span id=\"count\">%d</span> %s", l->n,
 		    qy->q && *qy->q ? (l->n == 1 ? "user matches" :
 		    "users match") : (l->n == 1 ? "user online" : "users online"));
-	buf_puts(b, " &middot; refreshed every ");
-	buf_printf(b, "%d s &middot; NetMeeting users with the <code>callto:</code> "
-	    "link, others with <code>h323:</code></p>\n", qy->refresh);
+	if (err == NULL)
+		buf_puts(b, " &middot; ");
+	if (qy->refresh > 0)
+		buf_printf(b, "refreshed every %d s &middot; ", qy->refresh);
+	buf_puts(b, "NetMeeting users with the <code>callto:</code> link, "
+	    "others with <code>h323:</code></p>\n");
 	search_form(b, qy);
 	chart(b, time(NULL));
 	if (err != NULL) {
