@@ -29,7 +29,7 @@ PKGS="slapd ldap-utils libldap-dev lmdb-utils autoconf automake libtool
  build-essential dpkg-dev pkg-config libsasl2-dev libgnutls28-dev libltdl-dev
  libwrap0-dev unixodbc-dev libperl-dev libargon2-dev python3 strace
  clang libclang-rt-dev
- libmicrohttpd-dev libjansson-dev chromium fonts-dejavu-core jq"
+ libmicrohttpd-dev libjansson-dev chromium fonts-dejavu-core jq iproute2"
 
 need_pkgs() {
 	for p in $PKGS; do

@@ -3,12 +3,12 @@
 # Dialer, GnomeMeeting and PTLib, hidden and hostile ones; the DOM, the
 # JSON API, /healthz, and a directory that is down or never answers.
 . "$(dirname "$0")/lib.sh"
-WEB=$BUILD/web/ils-web
+WEB=${ILS_WEB:-$BUILD/web/ils-web}
 DOM=$TOP/tests/webdom.py
 ART=${ILS_ARTIFACTS:-$BUILD/artifacts}
 CHROME=${CHROMIUM:-$(command -v chromium || command -v chromium-browser)}
-WPID= HPID= LPID=
-trap 'for p in $WPID $HPID $LPID; do kill "$p" 2>/dev/null; done; stop_slapd; rm -rf "$T"' EXIT
+WPID= HPID= LPID= RPID=
+trap 'for p in $WPID $HPID $LPID $RPID; do kill "$p" 2>/dev/null; done; stop_slapd; rm -rf "$T"' EXIT
 
 if [ ! -x "$WEB" ] || [ -z "$CHROME" ]; then
 	nok "ils-web built ($WEB) and chromium installed ($CHROME): scripts/setup.sh installs libmicrohttpd-dev, libjansson-dev, chromium"
@@ -186,6 +186,7 @@ check "it has ports, client and inCall" q online \
 	'any(.users[]; .cn == "openphone@example.org" and .ports == [1503, 1820] and .client == "PTLib") and any(.users[]; .cn == "busy@example.org" and .inCall == true)'
 check "a search over the API" sh -c "curl -s --max-time 60 '$WEBURL/api/online?q=contoso' | jq -e '[.users[].cn] == [\"nm@contoso.com\"]'"
 check "/healthz answers 200" http_is 200 /healthz
+check "every request and sample went over one reused connection" sh -c "[ \$(ss -Htnp state established '( dport = :$PORT )' | grep -c 'pid=$WPID,') = 1 ]"
 check "/healthz: ok" body_has '.ok == true'
 check "the page forbids scripts (Content-Security-Policy)" sh -c \
 	"curl -s -D - -o /dev/null --max-time 60 $WEBURL/ | grep -qi \"^content-security-policy: default-src 'none'\""
@@ -202,6 +203,13 @@ check "/api/online returns its address" sh -c \
 	"curl -s --max-time 60 $WEBURL/api/online | jq -e 'any(.users[]; .cn == \"late@example.org\" and .address == \"192.168.0.224\")'"
 
 echo "# the directory stops, and comes back"
+# a second ils-web that samples once: its next request after the restart
+# finds its reused connection closed by the server, and must reconnect
+WEB1=$WEBURL
+start_web RPID "$URI" -i 3600 || exit 1
+WEB2=$WEBURL
+check "the second ils-web lists the users" http_is 200 /api/online
+WEBURL=$WEB1
 stop_slapd
 check "/healthz: 503 when the directory is down" http_is 503 /healthz
 check "/healthz: not ok, and why" body_has '.ok == false and (.error | test("cannot reach the directory"))'
@@ -212,6 +220,11 @@ check "the page says the directory does not answer" q down \
 	'(.error | test("The directory does not answer.*cannot reach the directory")) and (.rows | length) == 0'
 check "the page is a 503" http_is 503 /
 start_slapd -f "$CONF" || exit 1
+WEBURL=$WEB2
+check "after the restart, the first request over the closed connection is answered" http_is 200 /api/online
+check "it lists the users" body_has 'any(.users[]; .cn == "nm@contoso.com")'
+kill "$RPID"; RPID=
+WEBURL=$WEB1
 check "/healthz: ok again once the directory is back" http_is 200 /healthz
 check "the page lists the users again" sh -c "curl -s --max-time 60 $WEBURL/api/online | jq -e 'any(.users[]; .cn == \"nm@contoso.com\")'"
 
@@ -232,7 +245,6 @@ while time.time() < end:
         pass
 ' "$HPORT" &
 LPID=$!
-WEB1=$WEBURL
 start_web HPID "ldap://127.0.0.1:$HPORT" -t 2 -i 3600 || exit 1
 check "/ answers 503 within the time-out" http_is 503 /
 check "the page says the directory did not answer within 2 seconds" \
