@@ -28,7 +28,8 @@ say() { printf '== setup: %s\n' "$*"; }
 PKGS="slapd ldap-utils libldap-dev lmdb-utils autoconf automake libtool
  build-essential dpkg-dev pkg-config libsasl2-dev libgnutls28-dev libltdl-dev
  libwrap0-dev unixodbc-dev libperl-dev libargon2-dev python3 strace
- clang libclang-rt-dev"
+ clang libclang-rt-dev
+ libmicrohttpd-dev libjansson-dev chromium fonts-dejavu-core jq iproute2"
 
 need_pkgs() {
 	for p in $PKGS; do
@@ -123,7 +124,7 @@ if [ ! -f "$BUILD/Makefile" ] || [ "$TOP/configure" -nt "$BUILD/Makefile" ]; the
 		eval "$(DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --export=sh)"
 	fi
 	(cd "$BUILD" && "$TOP/configure" -q --with-openldap-source="$SRC" \
-		--with-openldap-build="$OLB" --prefix=/usr --libdir=/usr/lib)
+		--with-openldap-build="$OLB" --prefix=/usr --libdir=/usr/lib --with-web)
 fi
 say "make"
 make -s -C "$BUILD" >/dev/null
