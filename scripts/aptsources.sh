@@ -4,18 +4,20 @@
 # The project never writes an archive host: deb-src entries and the apt
 # sources of another release's root are derived from the "deb" entries the
 # machine already has, in /etc/apt/sources.list.d/*.sources (deb822) or in
-# one-line sources.list files.
+# one-line sources.list files (under $ILS_APT_DIR, /etc/apt by default:
+# tests/t-aptsources.sh points it elsewhere).
 
 # debian_sources TYPES [FROM TO]: a deb822 stanza for every "deb" entry
 # that points at a Debian archive, with "Types: TYPES" and, given FROM and
 # TO, the release codename FROM in its suites replaced by TO
 # (bookworm-updates becomes trixie-updates)
 debian_sources() {
+	a=${ILS_APT_DIR:-/etc/apt}
 	{
-		for f in /etc/apt/sources.list.d/*.sources; do
+		for f in "$a"/sources.list.d/*.sources; do
 			[ -f "$f" ] && { cat "$f"; printf '\n\n'; }
 		done
-		for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+		for f in "$a"/sources.list "$a"/sources.list.d/*.list; do
 			[ -f "$f" ] || continue
 			# deb [options] URI SUITE COMPONENT...
 			sed -n 's/^[[:space:]]*deb[[:space:]]\{1,\}\(\[[^]]*\][[:space:]]*\)\{0,1\}//p' "$f" |
