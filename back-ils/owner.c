@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <ac/string.h>
 #include "slap.h"
+#include "slapd-versions.h"
 #include "back-ils.h"
 #include "ipaddr.h"
 
@@ -100,12 +101,12 @@ ils_owner_stamp( Operation *op, Entry *e, Entry *old )
 /* ---- the dynamic ACL ---- */
 
 static int
-owner_parse( const char *fname, int lineno, const char *opts,
+owner_parse( ILS_DYNACL_PARSE_ARGS, const char *opts,
 	slap_style_t sty, const char *right, void **privp )
 {
 	if ( opts || right ) {
 		Debug( LDAP_DEBUG_ANY, "%s: line %d: dynacl/ils-owner takes no "
-			"options and no pattern\n", fname, lineno );
+			"options and no pattern\n", ILS_DYNACL_WHERE );
 		return -1;
 	}
 	*privp = NULL;

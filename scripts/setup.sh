@@ -1,11 +1,18 @@
 #!/bin/sh
-# Prepare a Debian 12 machine to build back-ils and build it.
+# Prepare a Debian machine to build back-ils and build it.
 #
 #  1. install slapd, the client tools and the build dependencies (apt);
 #  2. add deb-src entries derived from the machine's own apt sources;
 #  3. fetch the OpenLDAP source package that matches the installed slapd
 #     and configure it with Debian's flags (only the headers are needed);
 #  4. autoreconf, configure and make the modules in _build/.
+#
+# usage: scripts/setup.sh [--debian RELEASE] [--deps]
+#   --debian 13  build against another Debian release's slapd: in that
+#                release's root (scripts/debian-root, made and cached on
+#                first use), into _build-deb13/ (doc/slapd-versions.md);
+#                the machine's own release builds here as without it
+#   --deps       steps 1-3 only (scripts/debian-root prepares a root so)
 #
 # Idempotent: each step is skipped when its result is already there, so a
 # second run takes seconds.  The prepared OpenLDAP tree is cached in .cache/
@@ -19,14 +26,34 @@
 set -eu
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
+. "$TOP/scripts/aptsources.sh"
+DEPS_ONLY=0
+while [ $# -gt 0 ]; do
+	case $1 in
+	--debian)
+		[ $# -ge 2 ] || { echo "setup.sh: --debian needs a release" >&2; exit 2; }
+		if [ "$2" != "$(debian_release)" ]; then
+			"$TOP/scripts/debian-root" "$2" > /dev/null
+			exec "$TOP/scripts/debian-run" "$2" "$TOP/scripts/setup.sh"
+		fi
+		shift 2 ;;
+	--deps) DEPS_ONLY=1; shift ;;
+	*) echo "usage: setup.sh [--debian RELEASE] [--deps]" >&2; exit 2 ;;
+	esac
+done
 CACHE=${ILS_CACHE:-$TOP/.cache}
 SANITIZE=${ILS_SANITIZE:-0}
 if [ "$SANITIZE" = 1 ]; then BUILD=${ILS_BUILD:-$TOP/_build-asan}; else BUILD=${ILS_BUILD:-$TOP/_build}; fi
 
 say() { printf '== setup: %s\n' "$*"; }
 
+# Debian's OpenLDAP uses GnuTLS up to Debian 12, OpenSSL from Debian 13 on
+case $(debian_release) in
+[0-9]|1[0-2]) TLSDEV=libgnutls28-dev ;;
+*) TLSDEV=libssl-dev ;;
+esac
 PKGS="slapd ldap-utils libldap-dev lmdb-utils autoconf automake libtool
- build-essential dpkg-dev pkg-config libsasl2-dev libgnutls28-dev libltdl-dev
+ build-essential dpkg-dev pkg-config libsasl2-dev $TLSDEV libltdl-dev
  libwrap0-dev unixodbc-dev libperl-dev libargon2-dev python3 strace
  clang libclang-rt-dev
  libmicrohttpd-dev libjansson-dev chromium fonts-dejavu-core jq iproute2"
@@ -43,23 +70,8 @@ need_pkgs() {
 add_deb_src() {
 	out=/etc/apt/sources.list.d/back-ils-deb-src.sources
 	[ -f "$out" ] && return 1
-	tmp=$(mktemp)
-	for f in /etc/apt/sources.list.d/*.sources; do
-		[ -f "$f" ] || continue
-		awk '
-			BEGIN { RS=""; ORS="\n\n" }
-			/(^|\n)Types:[^\n]*deb([ \t]|$|\n)/ && /URIs:[^\n]*debian/ {
-				gsub(/Types:[^\n]*/, "Types: deb-src"); print
-			}' "$f" >> "$tmp"
-	done
-	if [ -f /etc/apt/sources.list ]; then
-		grep -E '^deb[[:space:]]' /etc/apt/sources.list | grep debian |
-			sed 's/^deb[[:space:]]/deb-src /' > "$tmp.list" || true
-		[ -s "$tmp.list" ] && cp "$tmp.list" /etc/apt/sources.list.d/back-ils-deb-src.list
-		rm -f "$tmp.list"
-	fi
-	if [ -s "$tmp" ]; then cp "$tmp" "$out"; else : > "$out"; fi
-	rm -f "$tmp"
+	debian_sources deb-src > "$out.tmp"
+	mv "$out.tmp" "$out"
 	return 0
 }
 
@@ -103,6 +115,7 @@ if [ ! -f "$OLB/include/ldap_config.h" ]; then
 		> "$OLB.configure.log" 2>&1) || { tail -30 "$OLB.configure.log"; exit 1; }
 	make -C "$OLB/include" >/dev/null
 fi
+[ "$DEPS_ONLY" = 0 ] || { say "OpenLDAP $SLAPD_VERSION ready in $SRC"; exit 0; }
 
 if [ ! -f "$TOP/configure" ] || [ "$TOP/configure.ac" -nt "$TOP/configure" ] ||
    [ "$TOP/Makefile.am" -nt "$TOP/Makefile.in" ]; then
