@@ -62,6 +62,11 @@ check "olmIlsAdds and olmDynTTLAdds grew by 300, olmIlsModifies by 300 (T1's Mod
 	"moved s0 s1 olmIlsAdds 300 && moved s0 s1 olmDynTTLAdds 300 && moved s0 s1 olmIlsModifies 300"
 check "300 live NetMeeting registrations, in the store and the overlay's index" eval \
 	"is s1 olmIlsLive 300 && is s1 olmIlsLiveNetMeeting 300 && is s1 olmDynTTLLive 300"
+DBN=$(lsearch -b cn=Databases,cn=Monitor -s one "$MONF" 1.1 | sed -n 's/^dn: cn=Database \([0-9]*\),.*/\1/p')
+check "ils-metrics: a Prometheus sample per counter, with its value" eval \
+	"$TOP/scripts/ils-metrics -x -H $URI > $T/prom && [ \$(wc -l < $T/prom) -eq 37 ] && grep -qx 'olmIlsAdds{database=\"$DBN\",suffix=\"o=Intranet\"} 300' $T/prom && grep -qx 'olmDynTTLLive{database=\"$DBN\",suffix=\"o=Intranet\"} 300' $T/prom"
+check "ils-metrics -f influx: one line of 37 integer fields for Telegraf" eval \
+	"$TOP/scripts/ils-metrics -f influx -x -H $URI > $T/influx && [ \$(wc -l < $T/influx) -eq 1 ] && grep -q '^slapd_monitor,database=$DBN,suffix=o\\\\=Intranet olmIlsAdds=300i,' $T/influx && [ \$(tr , '\\n' < $T/influx | grep -c '=[0-9]*i\$') -eq 37 ]"
 check "the map holds more than before" eval "[ $(val s1 olmIlsMapUsed) -gt $(val s0 olmIlsMapUsed) ]"
 
 # keep-alives for 4 s, read once a second meanwhile
@@ -125,11 +130,11 @@ check "no refusal counted twice, nothing else moved, no errors" eval \
 	"moved s6 s7 olmIlsRefusedPerAddress 0 && moved s6 s7 olmIlsRefusedRate 0 && moved s6 s7 olmIlsRefusedMapFull 0 && moved s6 s7 olmIlsAdds 0 && moved s6 s7 olmIlsDeletes 0 && is s7 olmIlsErrors 0 && is s7 olmIlsLive 305"
 
 # expiry: three registrations of 1 s
-for u in e1 e2 e3; do ldif_add "$(dn $u@example.org)" "objectClass: rtPerson" "cn: $u@example.org" "entryTtl: 1" >/dev/null; done
 snap s8
+for u in e1 e2 e3; do ldif_add "$(dn $u@example.org)" "objectClass: rtPerson" "cn: $u@example.org" "entryTtl: 1" >/dev/null; done
 i=0; while [ $i -lt 100 ]; do snap s9; [ $(($(val s9 olmDynTTLExpired) - $(val s8 olmDynTTLExpired))) -ge 3 ] && break; sleep 0.2; i=$((i + 1)); done
 check "the three expire: olmDynTTLExpired +3, olmIlsLive back to 305" eval \
-	"moved s8 s9 olmDynTTLExpired 3 && is s9 olmIlsLive 305 && is s9 olmDynTTLLive 305"
+	"moved s8 s9 olmDynTTLExpired 3 && moved s8 s9 olmIlsAdds 3 && is s9 olmIlsLive 305 && is s9 olmDynTTLLive 305"
 check "expiry Deletes are the server's: olmIlsDeletes unchanged" moved s8 s9 olmIlsDeletes 0
 
 # the load leaves
