@@ -31,9 +31,7 @@ enum { S_LIVE = ILS_MON_N, S_MAPSIZE = S_LIVE + 1 + D_N, S_MAPUSED,
 static AttributeDescription *ad_mon[S_N];
 static AttributeDescription *ad_guid;
 
-#define AT( n, name, desc ) \
-	"( " ILS_MON_AT "." #n " NAME '" name "' DESC '" desc "' " \
-	"SUP monitorCounter NO-USER-MODIFICATION USAGE dSAOperation )"
+#define AT( n, name, desc )	MONREG_AT( ILS_MON_AT, n, name, desc )
 
 /* index: ILS_MON_* counters, then S_* */
 static char *s_at[S_N] = {

@@ -12,6 +12,11 @@
 
 LDAP_BEGIN_DECL
 
+/* one counter's attribute type: number n of the arc, a monitorCounter */
+#define MONREG_AT( arc, n, name, desc ) \
+	"( " arc "." #n " NAME '" name "' DESC '" desc "' " \
+	"SUP monitorCounter NO-USER-MODIFICATION USAGE dSAOperation )"
+
 /* one module's attribute types and class, registered once */
 typedef struct monreg_schema {
 	const char	*ms_who;	/* for the log: "back-ils", "dynttl" */

@@ -24,9 +24,7 @@ enum { S_KEEPALIVES = DYNTTL_MON_N, S_LIVE, S_PENDING, S_N };
 
 static AttributeDescription *ad_mon[S_N];
 
-#define AT( n, name, desc ) \
-	"( " TTL_MON_AT "." #n " NAME '" name "' DESC '" desc "' " \
-	"SUP monitorCounter NO-USER-MODIFICATION USAGE dSAOperation )"
+#define AT( n, name, desc )	MONREG_AT( TTL_MON_AT, n, name, desc )
 
 static char *s_at[S_N] = {
 	AT( 1, "olmDynTTLAdds", "Adds of new dynamic objects" ),
