@@ -233,7 +233,7 @@ ils_monitor_db_open( BackendDB *be )
 	if ( !ad_guid )
 		slap_str2ad( "guid", &ad_guid, &text );
 	if ( !ii->ii_monitor )
-		ii->ii_monitor = monreg_open( &ils_mon_schema, be,
+		ii->ii_monitor = monreg_open( &ils_mon_schema, be, NULL,
 			ils_monitor_values, ii );
 	return 0;
 }

@@ -137,14 +137,14 @@ monreg_attrs( monreg_schema *ms )
 	return a;
 }
 
-/* Register be's counters in its database entry, an overlay's too: the
- * entry back-monitor makes for an overlay (cn=Overlay N under the
- * database's) is not found again when its registration waits in the
- * limbo, and a limbo entry that fails makes the monitor database, and
- * with it slapd, fail to start.  NULL when there is nothing to register
- * with; the database works anyway. */
+/* Register be's counters in its database entry, or with on an
+ * overlay's in the overlay's entry (cn=Overlay N under the database's):
+ * one callback per entry, for back-monitor frees the first of an entry's
+ * callbacks once per callback when slapd stops.  NULL when there is
+ * nothing to register with; the database works anyway. */
 monreg *
-monreg_open( monreg_schema *ms, BackendDB *be, monreg_values *fn, void *owner )
+monreg_open( monreg_schema *ms, BackendDB *be, slap_overinst *on,
+	monreg_values *fn, void *owner )
 {
 	monitor_extra_t *mbe;
 	monreg *mg;
@@ -170,7 +170,8 @@ monreg_open( monreg_schema *ms, BackendDB *be, monreg_values *fn, void *owner )
 	a = monreg_attrs( ms );
 	/* with the monitor database not open yet both wait in its limbo,
 	 * which fills in mg_ndn later: mg must stay where it is */
-	rc = mbe->register_database( be, &mg->mg_ndn );
+	rc = on ? mbe->register_overlay( be, on, &mg->mg_ndn ) :
+		mbe->register_database( be, &mg->mg_ndn );
 	if ( rc == 0 )
 		rc = mbe->register_entry_attrs( &mg->mg_ndn, a, mg->mg_cb, NULL, -1, NULL );
 	attrs_free( a );
@@ -189,7 +190,9 @@ monreg_close( monreg *mg )
 	monitor_extra_t *mbe;
 
 	/* still in the limbo of a monitor that never opened: the limbo
-	 * points into mg, which therefore stays */
+	 * points into mg, which therefore stays.  While slapd stops the
+	 * monitor takes the callback back itself (and calls monreg_free
+	 * without reading its private pointer). */
 	if ( !mg || BER_BVISNULL( &mg->mg_ndn ) )
 		return;
 	if ( ( mbe = monitor_extra() ) ) {

@@ -3,8 +3,8 @@
  * back-ils and slapo-dynttl show their counters the way back-mdb shows
  * its olmMDB* ones: an AUXILIARY class and one monitorCounter subtype per
  * counter, added to the entry back-monitor keeps for the database
- * (cn=Database N,cn=Databases,cn=Monitor), refreshed by a callback
- * whenever that entry is read.
+ * (cn=Database N,cn=Databases,cn=Monitor) or for an overlay (cn=Overlay N
+ * under it), refreshed by a callback whenever that entry is read.
  * Compiled into each module (nothing but init_module is exported).
  */
 #ifndef MONREG_H
@@ -41,8 +41,8 @@ typedef struct monreg {
 } monreg;
 
 int monreg_db_init( monreg_schema *ms, BackendDB *be );
-monreg *monreg_open( monreg_schema *ms, BackendDB *be, monreg_values *fn,
-	void *owner );
+monreg *monreg_open( monreg_schema *ms, BackendDB *be, slap_overinst *on,
+	monreg_values *fn, void *owner );
 void monreg_close( monreg *mg );
 
 LDAP_END_DECL

@@ -1,9 +1,9 @@
 /* ttlmonitor.c - slapo-dynttl counters under cn=Monitor
  *
- * With "database monitor" configured, the entry of the database the
- * overlay is on, "cn=Database N,cn=Databases,cn=Monitor", carries the
- * olmDynTTL* attributes (slapo-dynttl(5), MONITORING) next to the
- * backend's own (olmIls*, olmMDB*); see common/monreg.c.  The
+ * With "database monitor" configured, the overlay's entry under its
+ * database's, "cn=Overlay N,cn=Database M,cn=Databases,cn=Monitor",
+ * carries the olmDynTTL* attributes (slapo-dynttl(5), MONITORING), over
+ * back-ils and back-mdb alike; see common/monreg.c.  The
  * counters live in ttl_info and are bumped atomically where each thing
  * happens (DYNTTL_COUNT); a search of cn=Monitor copies them out.
  */
@@ -135,7 +135,7 @@ int
 ttl_monitor_db_open( BackendDB *be, ttl_info *ti )
 {
 	if ( !ti->ti_monitor )
-		ti->ti_monitor = monreg_open( &ttl_mon_schema, be,
+		ti->ti_monitor = monreg_open( &ttl_mon_schema, be, ti->ti_on,
 			ttl_monitor_values, ti );
 	return 0;
 }

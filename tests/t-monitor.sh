@@ -14,11 +14,12 @@ monitor_module() {
 }
 monitor_db() { printf 'database monitor\naccess to * by * read\n'; }
 
-# snap NAME [FILTER]: the counters of the database entry under
-# cn=Databases,cn=Monitor that FILTER picks, as "attribute value" lines
+# snap NAME: the counters of the ILS database's entry under
+# cn=Databases,cn=Monitor and of its overlay's under that (in each slapd
+# here one database has them), as "attribute value" lines
 MONF='(objectClass=olmIlsDatabase)'
 snap() {
-	lsearch -b cn=Databases,cn=Monitor -s one "${2:-$MONF}" + |
+	lsearch -b cn=Databases,cn=Monitor -s sub '(|(objectClass=olmIlsDatabase)(objectClass=olmDynTTLOverlay))' + |
 		sed -n 's/^\(olm[A-Za-z]*\): \([0-9][0-9]*\)$/\1 \2/p' > "$T/snap.$1"
 }
 val() { awk -v a="$2" '$1 == a { print $2 }' "$T/snap.$1"; }
@@ -30,6 +31,9 @@ moved() {
 }
 # is SNAP ATTR N: ATTR is N in SNAP
 is() { [ "$(val "$1" "$2")" = "$3" ] || { echo "$2 is '$(val "$1" "$2")', expected $3"; return 1; }; }
+# stopped_clean: slapd stops on SIGTERM and exits 0 (back-monitor frees
+# the monitor entries' callbacks as slapd ends)
+stopped_clean() { p=$SPID; SPID=; kill "$p"; wait "$p"; }
 from2() { LDAPSOCKET_BIND_ADDRESSES=127.0.0.2 "$@"; }
 # ops LOGFILE: the ops= and errors= of an ilsload RESULT line
 ops() { sed -n 's/.* ops=\([0-9]*\) .* errors=\([0-9]*\) misses=\([0-9]*\) .*/\1 \2 \3/p' "$1"; }
@@ -45,7 +49,9 @@ start_slapd -f "$CONF" || exit 1
 snap s0
 check "the ILS database's monitor entry has every olmIls counter" eval \
 	"[ \$(grep -c '^olmIls' $T/snap.s0) -eq 20 ]"
-check "... and every olmDynTTL counter of its overlay" eval \
+check "... and its overlay's entry under it every olmDynTTL counter" eval \
+	"lsearch -b cn=Databases,cn=Monitor -s sub '(objectClass=olmDynTTLOverlay)' 1.1 | grep -q '^dn: cn=Overlay 0,cn=Database [0-9]*,cn=Databases,cn=Monitor\$'"
+check "... 17 of them" eval \
 	"[ \$(grep -c '^olmDynTTL' $T/snap.s0) -eq 17 ]"
 check "they start at 0, the map at its configured 4 GiB" eval \
 	"is s0 olmIlsAdds 0 && is s0 olmIlsLive 0 && is s0 olmDynTTLLive 0 && is s0 olmIlsMapSize 4294967296 && is s0 olmIlsMapHighWater 90"
@@ -143,7 +149,7 @@ snap s10
 check "ilsload deleted 300: olmIlsDeletes +300, no NetMeeting user left" eval \
 	"[ \"\$(ops $T/leave.log)\" = '300 0 0' ] && moved s9 s10 olmIlsDeletes 300 && is s10 olmIlsLiveNetMeeting 0 && is s10 olmIlsLive 5 && is s10 olmDynTTLLive 5"
 check "slapd is alive" alive
-stop_slapd
+check "slapd stops cleanly" stopped_clean
 
 echo "# 2. the counters restart with slapd; the live ones are the store's"
 start_slapd -f "$CONF" || exit 1
@@ -196,7 +202,7 @@ check "slapadd -n0 builds it" slapadd -n0 -F "$T/c/slapd.d" -l "$T/c/config.ldif
 start_slapd -F "$T/c/slapd.d" || exit 1
 CFG="-D cn=config -w config"
 snap c0
-check "both sets of counters on the ILS database's entry" eval \
+check "both sets of counters, on the ILS database's entry and its overlay's" eval \
 	"[ \$(grep -c '^olmIls' $T/snap.c0) -eq 20 ] && [ \$(grep -c '^olmDynTTL' $T/snap.c0) -eq 17 ]"
 for u in c1 c2 c3; do ldif_add "$(dn $u@example.org)" "objectClass: rtPerson" "cn: $u@example.org" > /dev/null 2>&1; done
 snap c1
@@ -217,7 +223,7 @@ check "no olmIls counter is left under cn=Monitor" eval \
 	"! lsearch -b cn=Monitor '(objectClass=*)' + | grep -q '^olmIls'"
 check "slapd is alive and cn=Monitor answers" eval \
 	"kill -0 $SPID && ldapsearch -x -H $URI -b cn=Databases,cn=Monitor -s base 1.1 >/dev/null"
-stop_slapd
+check "slapd stops cleanly" stopped_clean
 
 echo "# 5. a flood of a small map, refused at ils-map-highwater"
 CONF3=$(ils_conf "$T/f")
@@ -266,10 +272,10 @@ CONF
 } > "$T/mdb.conf"
 start_slapd -f "$T/mdb.conf" || exit 1
 ADM="-D cn=admin,dc=example,dc=com -w secret"
-MONF='(objectClass=olmDynTTLOverlay)'
 snap m0
-check "back-mdb's entry has its olmMDB counters and the overlay's" eval \
-	"lsearch -b cn=Databases,cn=Monitor -s one '$MONF' + | grep -q '^olmMDBEntries:' && [ \$(grep -c '^olmDynTTL' $T/snap.m0) -eq 17 ] && ! grep -q '^olmIls' $T/snap.m0"
+MDBDN=$(lsearch -b cn=Databases,cn=Monitor -s one '(olmMDBEntries=*)' 1.1 | sed -n 's/^dn: //p')
+check "back-mdb's entry has its olmMDB counters, its overlay's entry under it the olmDynTTL ones" eval \
+	"[ -n '$MDBDN' ] && lsearch -b '$MDBDN' -s one '(objectClass=olmDynTTLOverlay)' 1.1 | grep -q '^dn: cn=Overlay 0,' && [ \$(grep -c '^olmDynTTL' $T/snap.m0) -eq 17 ] && ! grep -q '^olmIls' $T/snap.m0"
 check "a base entry and a dynamic one of 1 s" eval \
 	"printf 'dn: dc=example,dc=com\nobjectClass: domain\ndc: example\n\ndn: cn=d1,dc=example,dc=com\nobjectClass: inetOrgPerson\nobjectClass: dynamicObject\ncn: d1\nsn: D\nentryTtl: 1\n' | ldapadd -x -H $URI $ADM"
 expect_err 65 "a refresh of the static entry" ldapexop -x -H "$URI" $ADM refresh dc=example,dc=com 60
@@ -278,5 +284,5 @@ check "olmDynTTLAdds +1 (the static entry is not one), olmDynTTLRefusedNotDynami
 	"moved m0 m1 olmDynTTLAdds 1 && moved m0 m1 olmDynTTLRefusedNotDynamic 1"
 i=0; while [ $i -lt 100 ]; do snap m2; [ "$(val m2 olmDynTTLExpired)" = 1 ] && break; sleep 0.2; i=$((i + 1)); done
 check "it expires: olmDynTTLExpired 1, olmDynTTLLive 0" eval "is m2 olmDynTTLExpired 1 && is m2 olmDynTTLLive 0"
-stop_slapd
+check "slapd stops cleanly" stopped_clean
 finish
