@@ -207,7 +207,8 @@ dynttl_persist( Operation *op, ttl_info *ti, struct berval *ndn,
 	op2.o_dont_replicate = 0;
 	op2.o_managedsait = SLAP_CONTROL_CRITICAL;
 	ti->ti_be->be_modify( &op2, &rs2 );
-	DYNTTL_COUNT( ti, DYNTTL_MON_WRITES );
+	if ( rs2.sr_err == LDAP_SUCCESS )
+		DYNTTL_COUNT( ti, DYNTTL_MON_WRITES );
 	slap_mods_free( ml, 1 );
 	return rs2.sr_err;
 }

@@ -92,6 +92,9 @@ check "... and only grew from read to read" eval \
 	"a=$(val s1 olmDynTTLKeepAliveSearch); for s in k0 k1 k2 s2; do [ -f $T/snap.\$s ] || continue; b=\$(val \$s olmDynTTLKeepAliveSearch); [ \$b -ge \$a ] || exit 1; a=\$b; done"
 check "keep-alives store nothing: olmIlsAdds and olmIlsLive unchanged" eval \
 	"moved s1 s2 olmIlsAdds 0 && is s2 olmIlsLive 300"
+i=0; while [ $i -lt 50 ]; do snap w; [ "$(val w olmDynTTLPending)" = 0 ] && break; sleep 0.2; i=$((i + 1)); done
+check "their new times are written behind: none pending, 1 to $KA writes" eval \
+	"is w olmDynTTLPending 0 && w=\$((\$(val w olmDynTTLWrites) - $(val s1 olmDynTTLWrites))) && [ \$w -ge 1 ] && [ \$w -le $KA ]"
 
 # every dialect, and the other keep-alive paths
 wire tapi tapi@example.org > "$T/w.log"; check "the Dialer registers (T5, T6)" grep -q '0 failed' "$T/w.log"
