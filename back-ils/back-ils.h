@@ -38,6 +38,17 @@ LDAP_BEGIN_DECL
 /* a conference with both binary values at their longest, and its text */
 #define ILS_DEF_ENTRY_SIZE	( 2 * ILS_DEF_BINARY_LEN + 32768 )
 
+/* monitor.c: counters of requests (slapd-ils(5), MONITORING) */
+enum ils_mon_counter {
+	ILS_MON_ADDS, ILS_MON_MODIFIES, ILS_MON_DELETES,
+	ILS_MON_REF_OWNER, ILS_MON_REF_PER_ADDR, ILS_MON_REF_RATE,
+	ILS_MON_REF_SIZE, ILS_MON_REF_MAP_FULL, ILS_MON_REF_NO_SUCH,
+	ILS_MON_REF_BAD_INPUT, ILS_MON_ERRORS,
+	ILS_MON_N
+};
+#define ILS_MON_COUNT( ii, c ) \
+	( (void)__atomic_fetch_add( &(ii)->ii_mon[c], 1, __ATOMIC_RELAXED ) )
+
 /* ils-address-policy (addrpolicy.c) */
 enum ils_addr_policy {
 	ILS_ADDR_AS_SENT,		/* store what the client sent */
@@ -78,6 +89,8 @@ typedef struct ils_info {
 	int		ii_max_entry_size;	/* ils-max-entry-size */
 	int		ii_addr_policy;		/* ils-address-policy */
 	struct ils_limits *ii_limits;		/* limits.c: counts per address */
+	unsigned long	ii_mon[ILS_MON_N];	/* monitor.c: ILS_MON_COUNT */
+	struct monreg	*ii_monitor;		/* monitor.c: the cn=Monitor entry */
 } ils_info;
 
 /* config.c */
@@ -116,6 +129,7 @@ int ils_store_del( ils_info *ii, MDB_txn *txn, struct berval *key );
 int ils_store_scan( ils_info *ii, char kind, struct berval *from,
 	Entry **batch, int max, int *n, struct berval *last );
 long ils_store_count( ils_info *ii );
+int ils_store_usage( ils_info *ii, size_t *mapsize, size_t *used );
 
 /* entry.c: canonical entries, virtual containers, limits */
 #define ILS_DN_DYNAMIC	"ou=Dynamic,o=Intranet"	/* people, conferences */
@@ -165,6 +179,13 @@ void ils_limits_moved( ils_info *ii, char kind, struct berval *from,
 void ils_limits_settle( ils_info *ii, ils_tally *t, int rc );
 int ils_limits_size( Operation *op, Entry *e, const char **text );
 int ils_limits_attempt( Operation *op, const char **text );
+
+/* monitor.c */
+int ils_monitor_db_init( BackendDB *be );
+int ils_monitor_db_open( BackendDB *be );
+int ils_monitor_db_close( BackendDB *be );
+void ils_monitor_result( Operation *op, int err );
+void ils_monitor_refused( Operation *op, const char *keyword );
 
 /* addrpolicy.c: the address a registration advertises */
 void ils_addr_policy( Operation *op, Modifications *ml, Entry *e );

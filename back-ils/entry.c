@@ -63,6 +63,8 @@ ils_update( Operation *op, SlapReply *rs, const char *what, ils_update_fn *fn )
 int
 ils_send_error( Operation *op, SlapReply *rs, int err, const char *text )
 {
+	if ( op->o_tag != LDAP_REQ_SEARCH )
+		ils_monitor_result( op, err );
 	rs->sr_err = err;
 	rs->sr_text = text;
 	send_ldap_result( op, rs );
@@ -409,11 +411,13 @@ ils_entry_check( Operation *op, Entry *e, const char **text, char *buf, size_t l
 		if ( ++nattrs > ii->ii_max_attrs ) {
 			snprintf( buf, len, "more than %d attributes", ii->ii_max_attrs );
 			*text = buf;
+			ILS_MON_COUNT( ii, ILS_MON_REF_SIZE );
 			return LDAP_ADMINLIMIT_EXCEEDED;
 		}
 		if ( a->a_numvals > (unsigned)ii->ii_max_vals ) {
 			snprintf( buf, len, "%s: more than %d values", name, ii->ii_max_vals );
 			*text = buf;
+			ILS_MON_COUNT( ii, ILS_MON_REF_SIZE );
 			return LDAP_ADMINLIMIT_EXCEEDED;
 		}
 		for ( i = 0; i < a->a_numvals; i++ ) {

@@ -33,7 +33,7 @@ ils_db_init( BackendDB *be, ConfigReply *cr )
 	ii->ii_addr_policy = ILS_DEF_ADDR_POLICY;
 	be->be_private = ii;
 	be->be_cf_ocs = be->bd_info->bi_cf_ocs;
-	return 0;
+	return ils_monitor_db_init( be );
 }
 
 /* the schema pieces the backend relies on, looked up once the
@@ -106,6 +106,7 @@ ils_db_open( BackendDB *be, ConfigReply *cr )
 		return 1;
 	}
 	ils_store_checkpoint( be );
+	ils_monitor_db_open( be );
 	Debug( LDAP_DEBUG_STATS, "back-ils: database \"%s\" open, %ld registrations\n",
 		ii->ii_dir, ils_store_count( ii ) );
 	return 0;
@@ -114,6 +115,7 @@ ils_db_open( BackendDB *be, ConfigReply *cr )
 static int
 ils_db_close( BackendDB *be, ConfigReply *cr )
 {
+	ils_monitor_db_close( be );
 	ils_limits_close( be->be_private );
 	ils_store_close( be->be_private );
 	return 0;
@@ -125,6 +127,7 @@ ils_db_destroy( BackendDB *be, ConfigReply *cr )
 	ils_info *ii = be->be_private;
 
 	if ( ii ) {
+		ils_monitor_db_close( be );
 		ils_limits_close( ii );
 		ils_store_close( ii );
 		ch_free( ii->ii_dir );

@@ -223,6 +223,7 @@ static int
 refused( Operation *op, const char *keyword, struct berval *addr,
 	const char *text, const char **textp )
 {
+	ils_monitor_refused( op, keyword );
 	Debug( LDAP_DEBUG_STATS, "%s back-ils: %s: refused from %.*s: %s\n",
 		op->o_log_prefix, keyword, addr->bv_len ? (int)addr->bv_len : 9,
 		addr->bv_len ? addr->bv_val : "(unknown)", text );

@@ -245,20 +245,52 @@ ils_store_get( ils_info *ii, MDB_txn *txn, struct berval *key, Entry **ep )
  * server's own bookkeeping.  LMDB reuses freed pages, so how full the map
  * is is the pages the trees hold, not the size of the file. */
 static int
-store_above_mark( ils_info *ii, MDB_txn *txn )
+store_pages( ils_info *ii, MDB_txn *txn, size_t *max, size_t *used,
+	unsigned *psize )
 {
 	MDB_envinfo ei;
 	MDB_stat data, fl;
-	size_t used;
 
-	if ( ii->ii_highwater >= 100 || mdb_env_info( ii->ii_env, &ei ) ||
+	if ( mdb_env_info( ii->ii_env, &ei ) ||
 		mdb_stat( txn, ii->ii_dbi, &data ) || mdb_stat( txn, 0, &fl ) )
-		return 0;
+		return -1;
 	/* the two meta pages, the records' tree and that of the free pages */
-	used = 2 + data.ms_branch_pages + data.ms_leaf_pages +
+	*used = 2 + data.ms_branch_pages + data.ms_leaf_pages +
 		data.ms_overflow_pages + fl.ms_branch_pages + fl.ms_leaf_pages +
 		fl.ms_overflow_pages;
-	return used * 100 > ei.me_mapsize / data.ms_psize * ii->ii_highwater;
+	*max = ei.me_mapsize / data.ms_psize;
+	*psize = data.ms_psize;
+	return 0;
+}
+
+static int
+store_above_mark( ils_info *ii, MDB_txn *txn )
+{
+	size_t max, used;
+	unsigned psize;
+
+	if ( ii->ii_highwater >= 100 || store_pages( ii, txn, &max, &used, &psize ) )
+		return 0;
+	return used * 100 > max * ii->ii_highwater;
+}
+
+/* how full the map is, as the mark sees it, in bytes (cn=Monitor) */
+int
+ils_store_usage( ils_info *ii, size_t *mapsize, size_t *used )
+{
+	MDB_txn *txn;
+	size_t max, pages;
+	unsigned psize;
+	int rc;
+
+	if ( !ii->ii_env || mdb_txn_begin( ii->ii_env, NULL, MDB_RDONLY, &txn ) )
+		return -1;
+	if ( ( rc = store_pages( ii, txn, &max, &pages, &psize ) ) == 0 ) {
+		*mapsize = max * psize;
+		*used = pages * psize;
+	}
+	mdb_txn_abort( txn );
+	return rc;
 }
 
 /* Above the mark, a write that adds a record or makes one longer than a
@@ -307,6 +339,7 @@ ils_store_refused( Operation *op, int rc, const char **text )
 
 	if ( rc != LDAP_ADMINLIMIT_EXCEEDED )
 		return rc;
+	ILS_MON_COUNT( (ils_info *)op->o_bd->be_private, ILS_MON_REF_MAP_FULL );
 	*text = "the directory is full: try again later";
 	Debug( LDAP_DEBUG_STATS, "%s back-ils: refused a write to \"%s\" from %s: "
 		"the store is above ils-map-highwater\n", op->o_log_prefix,

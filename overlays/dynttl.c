@@ -138,7 +138,7 @@ dynttl_db_init( BackendDB *be, ConfigReply *cr )
 	/* slapd's built-in dynamicObject class is refused on databases
 	 * that do not declare dynamic objects */
 	SLAP_DBFLAGS( be ) |= SLAP_DBFLAG_DYNAMIC;
-	return 0;
+	return ttl_monitor_db_init( be );
 }
 
 static int
@@ -165,6 +165,7 @@ dynttl_db_open( BackendDB *be, ConfigReply *cr )
 			"expiry runs as the rootdn and needs one\n", be->be_suffix[0].bv_val );
 	ti->ti_be = select_backend( &be->be_nsuffix[0], 0 );
 	dynttl_load( ti, be, ldap_pvt_thread_pool_context() );
+	ttl_monitor_db_open( be, ti );
 	/* entries that lapsed while slapd was down are due now: the timer
 	 * removes them at once, and until then no search returns them */
 	return ttl_queue_start( ti );
@@ -193,6 +194,7 @@ dynttl_db_close( BackendDB *be, ConfigReply *cr )
 	slap_overinst *on = (slap_overinst *)be->bd_info;
 	ttl_info *ti = on->on_bi.bi_private;
 
+	ttl_monitor_db_close( ti );
 	ttl_queue_stop( ti );
 	if ( !( slapMode & SLAP_TOOL_MODE ) && ti->ti_ndirty )
 		flush_now( be, ti );
@@ -206,6 +208,7 @@ dynttl_db_destroy( BackendDB *be, ConfigReply *cr )
 	ttl_info *ti = on->on_bi.bi_private;
 
 	if ( ti ) {
+		ttl_monitor_db_close( ti );
 		ttl_queue_stop( ti );
 		ttl_queue_destroy( ti );
 		ch_free( ti );

@@ -15,6 +15,7 @@
 #include <pthread.h>
 #include <stdint.h>
 #include "ldap_avl.h"
+#include "ttlmonitor.h"
 
 LDAP_BEGIN_DECL
 
@@ -61,6 +62,8 @@ typedef struct ttl_info {
 	int64_t		ti_flush_at;		/* when to write them; 0: none */
 	int		ti_thread_up;
 	ldap_pvt_thread_t ti_thread;
+	unsigned long	ti_mon[DYNTTL_MON_N];	/* ttlmonitor.h: DYNTTL_COUNT */
+	struct monreg	*ti_monitor;		/* ttlmonitor.c: the cn=Monitor entry */
 } ttl_info;
 
 extern AttributeDescription *dynttl_ad_expire;

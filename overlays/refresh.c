@@ -129,7 +129,7 @@ dynttl_op_extended( Operation *op, SlapReply *rs )
 	rc = overlay_entry_get_ov( op, &op->o_req_ndn, NULL, NULL, 0, &e, on );
 	if ( rc != LDAP_SUCCESS || !e ) {
 		rs->sr_text = "no such object";
-		return rs->sr_err = LDAP_NO_SUCH_OBJECT;
+		return rs->sr_err = ttl_monitor_refresh( ti, LDAP_NO_SUCH_OBJECT );
 	}
 	dyn = dynttl_is_dynamic( e, &expire );
 	allowed = access_allowed( op, e, slap_schema.si_ad_entryTtl, NULL, ACL_WRITE, NULL );
@@ -157,7 +157,7 @@ dynttl_op_extended( Operation *op, SlapReply *rs )
 			set_response( op, rs, ttl );
 	}
 	op->o_tmpfree( ndn.bv_val, op->o_tmpmemctx );
-	return rs->sr_err = rc;
+	return rs->sr_err = ttl_monitor_refresh( ti, rc );
 }
 
 int

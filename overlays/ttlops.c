@@ -210,6 +210,8 @@ dynttl_persist( Operation *op, ttl_info *ti, struct berval *ndn,
 	op2.o_dont_replicate = 0;
 	op2.o_managedsait = SLAP_CONTROL_CRITICAL;
 	ti->ti_be->be_modify( &op2, &rs2 );
+	if ( rs2.sr_err == LDAP_SUCCESS )
+		DYNTTL_COUNT( ti, DYNTTL_MON_WRITES );
 	slap_mods_free( ml, 1 );
 	return rs2.sr_err;
 }
@@ -229,7 +231,8 @@ add_cb( Operation *op, SlapReply *rs )
 	/* ora_e carries the name the entry was stored under (back-ils maps
 	 * NetMeeting's DNs onto one canonical name and says so there) */
 	if ( rs->sr_type == REP_RESULT && rs->sr_err == LDAP_SUCCESS )
-		ttl_queue_set( ac->ac_ti, &op->ora_e->e_nname, ac->ac_expire );
+		DYNTTL_COUNT( ac->ac_ti, ttl_queue_set( ac->ac_ti, &op->ora_e->e_nname,
+			ac->ac_expire ) ? DYNTTL_MON_ADDS : DYNTTL_MON_KA_READD );
 	return SLAP_CB_CONTINUE;
 }
 
@@ -353,6 +356,7 @@ dynttl_op_add( Operation *op, SlapReply *rs )
 		return SLAP_CB_CONTINUE;
 	}
 	if ( ( rc = add_ttl( op, &secs, &text ) ) != LDAP_SUCCESS ) {
+		ttl_monitor_refused( ti, rc );
 		rs->sr_err = rc;
 		rs->sr_text = text;
 		send_ldap_result( op, rs );
@@ -361,6 +365,7 @@ dynttl_op_add( Operation *op, SlapReply *rs )
 	if ( ti->ti_max_entries && ti->ti_count >= ti->ti_max_entries &&
 		!entry_exists( op, on ) )
 	{
+		ttl_monitor_refused( ti, LDAP_ADMINLIMIT_EXCEEDED );
 		rs->sr_err = LDAP_ADMINLIMIT_EXCEEDED;
 		rs->sr_text = "too many dynamic objects (dynttl-max-entries)";
 		send_ldap_result( op, rs );
@@ -413,8 +418,10 @@ mod_cb( Operation *op, SlapReply *rs )
 {
 	mod_ctx *mc = op->o_callback->sc_private;
 
-	if ( rs->sr_type == REP_RESULT && rs->sr_err == LDAP_SUCCESS )
+	if ( rs->sr_type == REP_RESULT && rs->sr_err == LDAP_SUCCESS ) {
 		ttl_queue_set( mc->mc_ti, &mc->mc_ndn, mc->mc_expire );
+		DYNTTL_COUNT( mc->mc_ti, DYNTTL_MON_KA_MODIFY );
+	}
 	return SLAP_CB_CONTINUE;
 }
 
@@ -580,6 +587,7 @@ dynttl_op_modify( Operation *op, SlapReply *rs )
 	push_cb( op, mod_cb, mod_release, &mc, sizeof( mc ) );
 	return SLAP_CB_CONTINUE;
 fail:
+	ttl_monitor_refused( ti, rc );
 	if ( mc.mc_ndn.bv_val )
 		op->o_tmpfree( mc.mc_ndn.bv_val, op->o_tmpmemctx );
 	rs->sr_err = rc;
@@ -926,6 +934,7 @@ srch_cb( Operation *op, SlapReply *rs )
 		expire = now + (int64_t)sc->sc_secs * 1000;
 		now_too = ttl_queue_refresh( ti, &rs->sr_entry->e_nname, stored,
 			expire, sc->sc_secs );
+		DYNTTL_COUNT( ti, DYNTTL_MON_KA_SEARCH );
 		/* the reply shows the new TTL, and a lapsed entry refreshed
 		 * before its Delete is not hidden */
 		if ( stale || shows_ttl( op, rs->sr_entry ) )

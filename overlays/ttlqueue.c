@@ -431,6 +431,7 @@ expire_one( Operation *op, ttl_info *ti, struct berval *ndn )
 	op->o_managedsait = SLAP_CONTROL_CRITICAL;
 	op->o_time = slap_get_time();
 	ti->ti_be->be_delete( op, &rs );
+	ttl_monitor_expiry( ti, rs.sr_err );
 	if ( op->o_assertion )
 		filter_free_x( op, op->o_assertion, 1 );
 	op->o_assertion = NULL;
