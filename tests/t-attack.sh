@@ -1,6 +1,7 @@
 # t-attack.sh - hostile input against today's features: PTLib's list
-# splitting (sport, sprotid) with odd values, and ils-cnconfig with paths
-# that slapd's cn=config would split into words (blanks)
+# splitting (sport, sprotid) with odd values; cn=Monitor read by anonymous
+# clients while cn=config deletes what registered its counters; and
+# ils-cnconfig with paths that slapd's cn=config would split into words
 . "$(dirname "$0")/lib.sh"
 
 # ---- list splitting: every odd value gets its own result, slapd lives ----
@@ -30,6 +31,69 @@ expect_rc 21 "sport with a non-ASCII byte is invalidSyntax" ldif_add "$(dn na@x)
 	"objectClass: rtPerson" "cn: na@x" "sport:: $(b64 '1503 17\351')"
 check "slapd still runs" alive
 stop_slapd
+
+# ---- cn=Monitor read by anonymous clients while cn=config deletes the
+# overlay and the database that register its counters ----
+mkdir -p "$T/m/ils" "$T/m/slapd.d"
+{
+	config_ldif | sed "s|^olcModuleLoad: .*|&\nolcModuleLoad: $BUILD/dynttl.la|"
+	cat <<LDIF
+dn: olcDatabase={1}ils,cn=config
+objectClass: olcDatabaseConfig
+objectClass: olcIlsConfig
+olcDatabase: {1}ils
+olcSuffix: o=Intranet
+olcSuffix: objectClass=rtPerson
+olcDbDirectory: $T/m/ils
+olcRootDN: cn=admin,o=Intranet
+olcAccess: to * by dynacl/ils-owner write by * read
+olcIlsMaxPerAddress: 0
+olcIlsMaxPerMinute: 0
+
+dn: olcOverlay={0}dynttl,olcDatabase={1}ils,cn=config
+objectClass: olcOverlayConfig
+objectClass: olcDynTTLConfig
+olcOverlay: {0}dynttl
+olcDynTTLAll: TRUE
+
+dn: olcDatabase={2}monitor,cn=config
+objectClass: olcDatabaseConfig
+olcDatabase: {2}monitor
+olcAccess: to * by * read
+
+LDIF
+} > "$T/m/config.ldif"
+"$SLAPD" -VVV 2>&1 | sed -n '/static backends/,/^$/p' | grep -qw monitor ||
+	sed -i "s|^olcModuleLoad: .*dynttl.la|&\nolcModuleLoad: back_monitor|" "$T/m/config.ldif"
+check "a cn=config with back-ils, dynttl and the monitor database" \
+	slapadd -n0 -F "$T/m/slapd.d" -l "$T/m/config.ldif"
+PORT= start_slapd -F "$T/m/slapd.d" || exit 1
+CFG="-D cn=config -w config"
+for i in $(seq 1 200); do echo "dn: $(dn m$i@x)"; echo "objectClass: rtPerson"; echo "cn: m$i@x"; echo; done > "$T/m/users.ldif"
+check "200 registrations" ldapadd -x -H "$URI" -f "$T/m/users.ldif"
+readers=
+for r in 1 2 3 4; do
+	( i=0; while [ $i -lt 150 ]; do
+		ldapsearch -x -H "$URI" -b cn=Monitor '(objectClass=*)' + > /dev/null 2>&1
+		i=$((i + 1)); done ) &
+	readers="$readers $!"
+done
+( i=0; while [ $i -lt 150 ]; do
+	ldapsearch -x -H "$URI" -b "$(dn m$((i % 200 + 1))@x)" -s base > /dev/null 2>&1
+	i=$((i + 1)); done ) &
+readers="$readers $!"
+sleep 1
+check "cn=config deletes the overlay while cn=Monitor is read" \
+	ldapdelete -x -H "$URI" $CFG "olcOverlay={0}dynttl,olcDatabase={1}ils,cn=config"
+check "... and then the ILS database" ldapdelete -x -H "$URI" $CFG "olcDatabase={1}ils,cn=config"
+wait $readers
+check "slapd is alive and cn=Monitor answers" eval \
+	"kill -0 $SPID && ldapsearch -x -H $URI -b cn=Databases,cn=Monitor -s sub '(objectClass=*)' + >/dev/null"
+check "no olmIls or olmDynTTL counter is left" eval \
+	"! ldapsearch -x -LLL -H $URI -b cn=Monitor '(objectClass=*)' + | grep -q '^olm\(Ils\|DynTTL\)'"
+p=$SPID; SPID=
+kill "$p"
+check "slapd stops with exit status 0" wait "$p"
 
 # ---- ils-cnconfig: paths with blanks and quotes ----
 mkdir -p "$T/cfg"
