@@ -1,7 +1,7 @@
 # t-attack.sh - hostile input against today's features: PTLib's list
 # splitting (sport, sprotid) with odd values; cn=Monitor read by anonymous
-# clients while cn=config deletes what registered its counters; and
-# ils-cnconfig with paths that slapd's cn=config would split into words
+# clients while cn=config deletes what registered its counters; ils-web
+# and one address holding many idle connections; and ils-cnconfig with paths that slapd's cn=config would split into words
 . "$(dirname "$0")/lib.sh"
 
 # ---- list splitting: every odd value gets its own result, slapd lives ----
@@ -94,6 +94,56 @@ check "no olmIls or olmDynTTL counter is left" eval \
 p=$SPID; SPID=
 kill "$p"
 check "slapd stops with exit status 0" wait "$p"
+
+# ---- ils-web: one address that opens many connections and sends
+# nothing locks nobody else out ----
+if [ -x "$BUILD/web/ils-web" ]; then
+	CONF=$(ils_conf "$T/w")
+	PORT= start_slapd -f "$CONF" || exit 1
+	WPORT=$(free_port)
+	"$BUILD/web/ils-web" -H "$URI" -l "127.0.0.1:$WPORT" > "$T/web.log" 2>&1 &
+	WP=$!
+	i=0
+	while [ $i -lt 100 ] && ! curl -s -o /dev/null --max-time 5 "http://127.0.0.1:$WPORT/x"; do
+		sleep 0.1; i=$((i + 1))
+	done
+	python3 - "$WPORT" > "$T/hold.out" <<'PY'
+import socket, subprocess, sys, time
+port = int(sys.argv[1])
+held = []
+for i in range(100):
+    try:
+        held.append(socket.create_connection(('127.0.0.1', port), timeout=2,
+            source_address=('127.0.0.2', 0)))
+    except OSError:
+        break
+time.sleep(1)
+open_ = 0
+for s in held:
+    s.setblocking(False)
+    try:
+        open_ += s.recv(1) != b''
+    except BlockingIOError:
+        open_ += 1
+    except OSError:
+        pass
+print(open_)
+for i in range(5):
+    r = subprocess.run(['curl', '-s', '-o', '/dev/null', '-w', '%{http_code}',
+        '--max-time', '10', 'http://127.0.0.1:%d/healthz' % port],
+        capture_output=True, text=True)
+    print(r.stdout)
+PY
+	check "one address that opens 100 idle connections keeps at most 8" \
+		test "$(head -1 "$T/hold.out")" -le 8
+	check "... and another address is served meanwhile" \
+		test "$(sed 1d "$T/hold.out" | sort -u)" = 200
+	kill "$WP"
+	check "ils-web stops with exit status 0" wait "$WP"
+	stop_slapd
+else
+	nok "ils-web built ($BUILD/web/ils-web)"
+fi
 
 # ---- ils-cnconfig: paths with blanks and quotes ----
 mkdir -p "$T/cfg"
