@@ -29,6 +29,15 @@ check "sprotid \"t120h323h323t120\" and \"T120\"" ldif_add "$(dn dup@x)" "object
 check "... collapses to two protocols, as first written" test "$(vals dup@x sprotid)" = "t120,h323,"
 expect_rc 21 "sport with a non-ASCII byte is invalidSyntax" ldif_add "$(dn na@x)" \
 	"objectClass: rtPerson" "cn: na@x" "sport:: $(b64 '1503 17\351')"
+modify() { printf 'dn: %s\nchangetype: modify\n%s\n' "$1" "$2" | lmodify > /dev/null; }
+check "a registration with sport \"1503 1720 5060\" and sprotid \"t120h323\"" ldif_add "$(dn del@x)" \
+	"objectClass: rtPerson" "cn: del@x" "sport: 1503 1720 5060" "sprotid: t120h323"
+check "a Modify delete of sport \"1503 1720\", the list as written" modify "$(dn del@x)" \
+	"$(printf 'delete: sport\nsport: 1503 1720')"
+check "... deletes both ports, 5060 stays" test "$(vals del@x sport)" = 5060,
+check "a Modify delete of sprotid \"t120h323\" and of sport \"9 5060\"" modify "$(dn del@x)" \
+	"$(printf 'delete: sprotid\nsprotid: t120h323\n-\ndelete: sport\nsport: 9 5060')"
+check "... leaves neither" test "$(vals del@x sprotid)$(vals del@x sport)" = ""
 check "slapd still runs" alive
 stop_slapd
 
