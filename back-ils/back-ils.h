@@ -144,6 +144,8 @@ int ils_entry_identity( Operation *op, enum ilsdn_kind kind, Entry *e,
 	struct berval *id );
 void ils_entry_merge_app( Entry *person, Entry *app );
 void ils_entry_drop_app( Entry *e );
+BerVarray ils_entry_list_pieces( ils_info *ii, AttributeDescription *ad,
+	BerVarray vals, int *n );
 int ils_entry_fix_ip( Operation *op, Attribute *a, const char **text,
 	char *buf, size_t len );
 int ils_entry_get_rw( Operation *op, struct berval *ndn, ObjectClass *oc,

@@ -388,6 +388,42 @@ split_lists( Attribute *a, int protid, int max, const char **text,
 	return LDAP_SUCCESS;
 }
 
+/* A Modify that deletes a list value as PTLib wrote it ("1503 1720")
+ * deletes its pieces, which is what the entry holds (split_lists): the
+ * values of vals with every list split, or NULL when none is a list */
+BerVarray
+ils_entry_list_pieces( ils_info *ii, AttributeDescription *ad, BerVarray vals,
+	int *n )
+{
+	BerVarray out = NULL;
+	struct berval piece;
+	int protid = ad == ii->ii_ad_protid, i, lists = 0;
+
+	if ( !vals || ( ad != ii->ii_ad_port && !protid ) )
+		return NULL;
+	for ( i = 0; !BER_BVISNULL( &vals[i] ); i++ )
+		if ( list_pieces( &vals[i], protid ) > 1 )
+			lists = 1;
+	if ( !lists )
+		return NULL;
+	*n = 0;
+	for ( i = 0; !BER_BVISNULL( &vals[i] ); i++ ) {
+		char *p = vals[i].bv_val, *end = p + vals[i].bv_len;
+
+		if ( list_pieces( &vals[i], protid ) == 1 ) {
+			value_add_one( &out, &vals[i] );
+			( *n )++;
+			continue;
+		}
+		while ( piece_at( p, end, protid, &piece ) > 0 ) {
+			value_add_one( &out, &piece );
+			( *n )++;
+			p = piece.bv_val + piece.bv_len;
+		}
+	}
+	return out;
+}
+
 static int
 is_binary( AttributeDescription *ad )
 {

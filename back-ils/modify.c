@@ -62,9 +62,22 @@ apply_one( Operation *op, Entry *e, Modification *mod, ils_name *nm,
 	case SLAP_MOD_ADD_IF_NOT_PRESENT:
 		return modify_add_values( e, mod, 1, text, buf, len );
 	case LDAP_MOD_DELETE:
-	case SLAP_MOD_SOFTDEL:
-		rc = modify_delete_values( e, mod, 1, text, buf, len );
+	case SLAP_MOD_SOFTDEL: {
+		Modification pieces = *mod;
+		int n;
+
+		/* a list value as it was written: the pieces it was split into */
+		if ( ( pieces.sm_values = ils_entry_list_pieces( ii, ad,
+			mod->sm_values, &n ) ) != NULL ) {
+			pieces.sm_nvalues = NULL;
+			pieces.sm_numvals = n;
+			rc = modify_delete_values( e, &pieces, 1, text, buf, len );
+			ber_bvarray_free( pieces.sm_values );
+		} else {
+			rc = modify_delete_values( e, mod, 1, text, buf, len );
+		}
 		return rc == LDAP_NO_SUCH_ATTRIBUTE ? LDAP_SUCCESS : rc;
+	}
 	case LDAP_MOD_REPLACE:
 		return modify_replace_values( e, mod, 1, text, buf, len );
 	case LDAP_MOD_INCREMENT:

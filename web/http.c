@@ -16,6 +16,11 @@
 #include "ils-web.h"
 
 #define MAX_QUERY 256		/* bytes of a search; more is refused */
+#define MAX_CONNS 64		/* open HTTP connections in all */
+/* of them from one address: a client that opens MAX_CONNS and sends
+ * nothing would otherwise lock everyone else out until the time-out,
+ * and again at once; a browser opens six to a server */
+#define MAX_CONNS_PER_ADDR 8
 
 static int refresh_secs;
 static int verbose;
@@ -166,7 +171,8 @@ http_start(const struct sockaddr *sa, int v6, int refresh, int verb)
 	    handler, NULL,
 	    MHD_OPTION_SOCK_ADDR, sa,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)4,
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)64,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)MAX_CONNS,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)MAX_CONNS_PER_ADDR,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
 	    MHD_OPTION_END);
 }
