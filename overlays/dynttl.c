@@ -182,7 +182,7 @@ flush_now( BackendDB *be, ttl_info *ti )
 
 	connection_fake_init2( &conn, &opbuf, ldap_pvt_thread_pool_context(), 0 );
 	be->bd_info = (BackendInfo *)ti->ti_on->on_info;
-	ttl_queue_flush( ti, &opbuf.ob_op );
+	ttl_queue_flush( ti, &opbuf.ob_op, 0 );
 	be->bd_info = bi;
 }
 
@@ -206,8 +206,11 @@ dynttl_db_destroy( BackendDB *be, ConfigReply *cr )
 
 	if ( ti ) {
 		ttl_queue_stop( ti );
-		ttl_queue_destroy( ti );
-		ch_free( ti );
+		/* else the expiry task frees it once a pool pause is over */
+		if ( !ttl_queue_orphan( ti ) ) {
+			ttl_queue_destroy( ti );
+			ch_free( ti );
+		}
 		on->on_bi.bi_private = NULL;
 	}
 	return 0;

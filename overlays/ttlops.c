@@ -216,6 +216,7 @@ dynttl_persist( Operation *op, ttl_info *ti, struct berval *ndn,
 typedef struct add_ctx {
 	ttl_info	*ac_ti;
 	int64_t		ac_expire;
+	int		ac_reserved;	/* holds a dynttl-max-entries place */
 } add_ctx;
 
 static int
@@ -228,6 +229,18 @@ add_cb( Operation *op, SlapReply *rs )
 	if ( rs->sr_type == REP_RESULT && rs->sr_err == LDAP_SUCCESS )
 		ttl_queue_set( ac->ac_ti, &op->ora_e->e_nname, ac->ac_expire );
 	return SLAP_CB_CONTINUE;
+}
+
+/* the end of an Add or a Modify that wrote a time into its entry: the
+ * index has it now (add_cb, mod_cb), other writers may go on */
+static void
+add_release( Operation *op, void *priv )
+{
+	add_ctx *ac = priv;
+
+	if ( ac->ac_reserved )
+		ttl_queue_unreserve( ac->ac_ti );
+	pthread_mutex_unlock( &ac->ac_ti->ti_wmutex );
 }
 
 /* a callback with its private data behind it; release, when given, frees
@@ -321,9 +334,8 @@ dynttl_op_add( Operation *op, SlapReply *rs )
 		send_ldap_result( op, rs );
 		return rc;
 	}
-	if ( ti->ti_max_entries && ti->ti_count >= ti->ti_max_entries &&
-		!entry_exists( op, on ) )
-	{
+	ac.ac_reserved = ttl_queue_reserve( ti );
+	if ( !ac.ac_reserved && !entry_exists( op, on ) ) {
 		rs->sr_err = LDAP_ADMINLIMIT_EXCEEDED;
 		rs->sr_text = "too many dynamic objects (dynttl-max-entries)";
 		send_ldap_result( op, rs );
@@ -343,7 +355,10 @@ dynttl_op_add( Operation *op, SlapReply *rs )
 	dynttl_time2str( ac.ac_expire, &ev, ebuf );
 	attr_delete( &e->e_attrs, dynttl_ad_expire );
 	attr_merge_one( e, dynttl_ad_expire, &ev, NULL );
-	push_cb( op, add_cb, NULL, &ac, sizeof( ac ) );
+	/* the time is the entry's before it is the index's: no other
+	 * writer of expiry times in between (invariant 2, ttlqueue.c) */
+	pthread_mutex_lock( &ti->ti_wmutex );
+	push_cb( op, add_cb, add_release, &ac, sizeof( ac ) );
 	return SLAP_CB_CONTINUE;
 }
 
@@ -353,6 +368,8 @@ typedef struct mod_ctx {
 	ttl_info	*mc_ti;
 	int64_t		mc_expire;
 	struct berval	mc_ndn;		/* canonical, op memory */
+	unsigned	mc_gen;		/* Delete: the node's generation */
+	int		mc_found;	/* ... when the index has a node */
 } mod_ctx;
 
 static void
@@ -361,6 +378,15 @@ mod_release( Operation *op, void *priv )
 	mod_ctx *mc = priv;
 
 	op->o_tmpfree( mc->mc_ndn.bv_val, op->o_tmpmemctx );
+}
+
+static void
+modttl_release( Operation *op, void *priv )
+{
+	mod_ctx *mc = priv;
+
+	mod_release( op, priv );
+	pthread_mutex_unlock( &mc->mc_ti->ti_wmutex );
 }
 
 static int
@@ -438,7 +464,7 @@ dynttl_op_modify( Operation *op, SlapReply *rs )
 	Modifications *ml;
 	const char *text = NULL;
 	Entry *e = NULL;
-	mod_ctx mc = { NULL, 0, BER_BVNULL };
+	mod_ctx mc = { NULL, 0, BER_BVNULL, 0, 0 };
 	int64_t expire;
 	long secs;
 	int rc, dyn, allowed;
@@ -476,7 +502,9 @@ dynttl_op_modify( Operation *op, SlapReply *rs )
 	mc.mc_ti = ti;
 	mc.mc_expire = dynttl_now() + (int64_t)secs * 1000;
 	op->orm_modlist = ttl_mods( secs, mc.mc_expire, op->orm_modlist );
-	push_cb( op, mod_cb, mod_release, &mc, sizeof( mc ) );
+	/* as an Add: the entry, then the index, no writer in between */
+	pthread_mutex_lock( &ti->ti_wmutex );
+	push_cb( op, mod_cb, modttl_release, &mc, sizeof( mc ) );
 	return SLAP_CB_CONTINUE;
 fail:
 	if ( mc.mc_ndn.bv_val )
@@ -489,13 +517,15 @@ fail:
 
 /* ---- Delete: forget the entry ---- */
 
+/* the node goes with its entry, unless an Add of the same name (or a
+ * refresh) changed it after this Delete began: it is the new entry's */
 static int
 del_cb( Operation *op, SlapReply *rs )
 {
 	mod_ctx *mc = op->o_callback->sc_private;
 
-	if ( rs->sr_type == REP_RESULT && rs->sr_err == LDAP_SUCCESS )
-		ttl_queue_remove( mc->mc_ti, &mc->mc_ndn );
+	if ( rs->sr_type == REP_RESULT && rs->sr_err == LDAP_SUCCESS && mc->mc_found )
+		ttl_queue_remove( mc->mc_ti, &mc->mc_ndn, mc->mc_gen );
 	return SLAP_CB_CONTINUE;
 }
 
@@ -504,7 +534,11 @@ dynttl_op_delete( Operation *op, SlapReply *rs )
 {
 	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
 	Entry *e = NULL;
-	mod_ctx mc = { on->on_bi.bi_private, 0, BER_BVNULL };
+	mod_ctx mc = { on->on_bi.bi_private, 0, BER_BVNULL, 0, 0 };
+
+	/* the expiry task accounts for its own Deletes (ttlqueue.c) */
+	if ( ttl_queue_is_expiry( op ) )
+		return SLAP_CB_CONTINUE;
 
 	/* the stored name: the request's when the index knows it (expiry
 	 * deletes, LDAPv3 clients), else the entry's (NetMeeting's DNs) */
@@ -517,6 +551,7 @@ dynttl_op_delete( Operation *op, SlapReply *rs )
 		ber_dupbv_x( &mc.mc_ndn, &e->e_nname, op->o_tmpmemctx );
 		overlay_entry_release_ov( op, e, 0, on );
 	}
+	mc.mc_gen = ttl_queue_gen( mc.mc_ti, &mc.mc_ndn, &mc.mc_found );
 	push_cb( op, del_cb, mod_release, &mc, sizeof( mc ) );
 	return SLAP_CB_CONTINUE;
 }
@@ -594,7 +629,7 @@ srch_release( Operation *op, void *priv )
 	int i;
 
 	for ( i = 0; i < sc->sc_n; i++ ) {
-		dynttl_persist( op, sc->sc_ti, &sc->sc_ndn[i], sc->sc_secs,
+		ttl_queue_write( sc->sc_ti, op, &sc->sc_ndn[i], sc->sc_secs,
 			sc->sc_exp[i] );
 		ch_free( sc->sc_ndn[i].bv_val );
 	}
@@ -646,6 +681,11 @@ srch_cb( Operation *op, SlapReply *rs )
 		expire = now + (int64_t)sc->sc_secs * 1000;
 		now_too = ttl_queue_refresh( ti, &rs->sr_entry->e_nname, stored,
 			expire, sc->sc_secs );
+		/* chosen for an expiry Delete already: it may be gone before
+		 * the client hears of it, so the keep-alive does not show it
+		 * (invariant 4); the client registers again */
+		if ( now_too < 0 )
+			return LDAP_SUCCESS;
 		/* the reply shows the new TTL, and a lapsed entry refreshed
 		 * before its Delete is not hidden */
 		if ( stale || shows_ttl( op, rs->sr_entry ) )
@@ -656,7 +696,7 @@ srch_cb( Operation *op, SlapReply *rs )
 			sc->sc_exp[sc->sc_n] = expire;
 			ber_dupbv( &sc->sc_ndn[sc->sc_n++], &rs->sr_entry->e_nname );
 		} else
-			dynttl_persist( op, ti, &rs->sr_entry->e_nname, sc->sc_secs, expire );
+			ttl_queue_write( ti, op, &rs->sr_entry->e_nname, sc->sc_secs, expire );
 	} else if ( rs->sr_type == REP_RESULT ) {
 		/* before the client hears the search is done */
 		srch_release( op, sc );

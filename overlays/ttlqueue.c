@@ -3,11 +3,28 @@
  * Two threaded AVL trees hold one node per dynamic entry: by DN (to find
  * an entry on refresh or delete) and by (expiry, DN) (to find what is due).
  * A refresh is O(log n); expiring k entries is O(k log n); nothing ever
- * scans the whole index.  The timer thread sleeps on a condition variable
- * until the earliest expiry; when something is due it submits one task to
- * slapd's thread pool, which deletes due entries with ordinary internal
- * Delete operations, so overlays such as syncprov and accesslog see them.
- * The same task writes refreshed expiry times behind (ttl_queue_refresh).
+ * scans the whole index.  A task in slapd's run queue runs every second
+ * in slapd's thread pool (as slapo-dds's does) and deletes due entries with
+ * ordinary internal Delete operations, so overlays such as syncprov and
+ * accesslog see them.  The same task writes refreshed expiry times behind
+ * (ttl_queue_refresh).  It checks for a pool pause between entries, so a
+ * cn=config change never waits for a mass expiry to end.
+ *
+ * The invariant of expiry times (dynttl.h) is kept here:
+ * - stored <= index: a refresh that would make the entry's time later
+ *   than the index's is never written before the index has it, and one
+ *   that makes it earlier is written at once (ttl_queue_refresh);
+ * - no older over newer: ttl_queue_write() writes under ti_wmutex the
+ *   time the index has when it writes; a client's Modify or Add of a TTL
+ *   holds ti_wmutex from its check to its index update (ttlops.c);
+ * - no ghost: a node leaves the index only when its entry is gone, by the
+ *   generation it had when the Delete was chosen (ttl_queue_remove), and
+ *   an expiry Delete whose assertion fails re-reads the stored time
+ *   (expire_kept) instead of dropping the node;
+ * - keep-alive: a node chosen for an expiry Delete is marked tn_deleting,
+ *   and a refresh of it answers -1, so the keep-alive hides the entry;
+ *   any other refresh puts the node's time in the future, where the
+ *   expiry task never chooses it.
  */
 #include "portable.h"
 #include <stdio.h>
@@ -15,6 +32,7 @@
 #include <ac/time.h>
 #include <errno.h>
 #include "slap.h"
+#include "ldap_rq.h"
 #include "dynttl.h"
 
 int64_t
@@ -50,6 +68,7 @@ void
 ttl_queue_init( ttl_info *ti )
 {
 	pthread_mutex_init( &ti->ti_mutex, NULL );
+	pthread_mutex_init( &ti->ti_wmutex, NULL );
 	pthread_cond_init( &ti->ti_cond, NULL );
 }
 
@@ -77,26 +96,8 @@ ttl_queue_destroy( ttl_info *ti )
 	ti->ti_by_time = ti->ti_by_dn = NULL;
 	ti->ti_count = 0;
 	pthread_cond_destroy( &ti->ti_cond );
+	pthread_mutex_destroy( &ti->ti_wmutex );
 	pthread_mutex_destroy( &ti->ti_mutex );
-}
-
-static int64_t
-earliest( ttl_info *ti )
-{
-	TAvlnode *t = ldap_tavl_end( ti->ti_by_time, TAVL_DIR_LEFT );
-
-	return t ? ( (ttl_node *)t->avl_data )->tn_queued : INT64_MAX;
-}
-
-/* when the timer has work: the next expiry or write-behind pass */
-static int64_t
-next_due( ttl_info *ti )
-{
-	int64_t next = earliest( ti );
-
-	if ( ti->ti_flush_at && ti->ti_flush_at < next )
-		next = ti->ti_flush_at;
-	return next;
 }
 
 /* the node of ndn, NULL when the index has none; ti_mutex held */
@@ -124,6 +125,7 @@ node_move( ttl_info *ti, struct berval *ndn, int64_t expire, int lazy, int *fres
 	*fresh = 0;
 	if ( ( n = node_find( ti, ndn ) ) != NULL ) {
 		n->tn_retry = 0;
+		n->tn_gen++;
 		if ( lazy && expire >= n->tn_queued ) {
 			n->tn_expire = expire;
 			return n;
@@ -136,8 +138,6 @@ node_move( ttl_info *ti, struct berval *ndn, int64_t expire, int lazy, int *fres
 		ti->ti_count++;
 		*fresh = 1;
 	}
-	if ( expire < earliest( ti ) )
-		pthread_cond_signal( &ti->ti_cond );
 	n->tn_expire = n->tn_queued = expire;
 	ldap_tavl_insert( &ti->ti_by_time, n, cmp_time, ldap_avl_dup_error );
 	return n;
@@ -165,8 +165,11 @@ ttl_queue_set( ttl_info *ti, struct berval *ndn, int64_t expire )
  * which holds because the entry's time is never later than the index's:
  * a refresh that moves the time earlier (a 10-minute keep-alive of a
  * 30-minute registration) is written at once.  So is the refresh of a
- * lapsed entry, whose Delete may be under way: only the new time in the
- * entry makes that Delete's assertion fail. */
+ * lapsed entry, so that a restart finds it alive.  Returns -1, changing
+ * nothing, when an expiry Delete of the entry is under way: the caller
+ * cannot promise the entry more life than that Delete leaves it (a
+ * keep-alive hides it; the extended operation writes its time, and the
+ * Delete's assertion decides). */
 int
 ttl_queue_refresh( ttl_info *ti, struct berval *ndn, int64_t stored,
 	int64_t expire, int ttl )
@@ -176,6 +179,10 @@ ttl_queue_refresh( ttl_info *ti, struct berval *ndn, int64_t stored,
 	int fresh;
 
 	pthread_mutex_lock( &ti->ti_mutex );
+	if ( ( n = node_find( ti, ndn ) ) && n->tn_deleting ) {
+		pthread_mutex_unlock( &ti->ti_mutex );
+		return -1;
+	}
 	n = node_move( ti, ndn, expire, 1, &fresh );
 	n->tn_ttl = ttl;
 	if ( !ti->ti_delay || urgent ) {
@@ -191,10 +198,8 @@ ttl_queue_refresh( ttl_info *ti, struct berval *ndn, int64_t stored,
 		}
 		ber_dupbv( &ti->ti_dirty[ti->ti_ndirty++], ndn );
 		n->tn_dirty = 1;
-		if ( !ti->ti_flush_at ) {
+		if ( !ti->ti_flush_at )
 			ti->ti_flush_at = dynttl_now() + (int64_t)ti->ti_delay * 1000;
-			pthread_cond_signal( &ti->ti_cond );
-		}
 	}
 	pthread_mutex_unlock( &ti->ti_mutex );
 	return 0;
@@ -214,11 +219,76 @@ ttl_queue_get( ttl_info *ti, struct berval *ndn )
 	return expire;
 }
 
+/* the generation of ndn's node (*found 0 when the index has none): a
+ * Delete forgets the node only if nothing changed it meanwhile */
+unsigned
+ttl_queue_gen( ttl_info *ti, struct berval *ndn, int *found )
+{
+	ttl_node *n;
+	unsigned gen = 0;
+
+	pthread_mutex_lock( &ti->ti_mutex );
+	if ( ( n = node_find( ti, ndn ) ) )
+		gen = n->tn_gen;
+	*found = n != NULL;
+	pthread_mutex_unlock( &ti->ti_mutex );
+	return gen;
+}
+
+/* Write ndn's expiry time into its entry: the index's, read now under
+ * ti_wmutex, so that of two writers the later writes the later time
+ * (invariant 2).  ttl and expire are written instead when the index has
+ * no node, or one under an expiry Delete (the extended operation's
+ * refresh racing that Delete); with expire < 0 nothing is written then,
+ * nor for a node written already (the write-behind pass). */
+int
+ttl_queue_write( ttl_info *ti, Operation *op, struct berval *ndn,
+	int ttl, int64_t expire )
+{
+	ttl_node *x;
+	int rc = LDAP_SUCCESS;
+
+	pthread_mutex_lock( &ti->ti_wmutex );
+	pthread_mutex_lock( &ti->ti_mutex );
+	if ( ( x = node_find( ti, ndn ) ) && !x->tn_deleting &&
+		( x->tn_dirty || expire >= 0 ) )
+	{
+		expire = x->tn_expire;
+		ttl = x->tn_ttl;
+		x->tn_dirty = 0;
+	} else if ( x && x->tn_deleting == 0 ) {
+		expire = -1;
+	}
+	pthread_mutex_unlock( &ti->ti_mutex );
+	if ( !x )
+		rc = LDAP_NO_SUCH_OBJECT;	/* deleted meanwhile */
+	else if ( expire >= 0 )
+		rc = dynttl_persist( op, ti, ndn, ttl, expire );
+	pthread_mutex_unlock( &ti->ti_wmutex );
+	return rc;
+}
+
+/* Let a pool pause (a cn=config change) happen, in the expiry task only;
+ * 1 when the overlay is closing and the task must stop at once: it may
+ * no longer touch the database (ttl_queue_stop) */
+static int
+task_pause( ttl_info *ti )
+{
+	int stop;
+
+	ldap_pvt_thread_pool_pausecheck( &connection_pool );
+	pthread_mutex_lock( &ti->ti_mutex );
+	stop = ti->ti_stop;
+	pthread_mutex_unlock( &ti->ti_mutex );
+	return stop;
+}
+
 /* The write-behind pass: every refreshed entry gets its latest time.
  * A refresh during the pass queues the entry again; entries deleted
- * meanwhile are skipped. */
+ * meanwhile are skipped.  In the expiry task (in_task) the pass lets a
+ * pool pause happen between entries, and stops when the overlay closes. */
 void
-ttl_queue_flush( ttl_info *ti, Operation *op )
+ttl_queue_flush( ttl_info *ti, Operation *op, int in_task )
 {
 	struct berval *list;
 	int i, n;
@@ -231,46 +301,56 @@ ttl_queue_flush( ttl_info *ti, Operation *op )
 	ti->ti_flush_at = 0;
 	pthread_mutex_unlock( &ti->ti_mutex );
 	for ( i = 0; i < n; i++ ) {
-		ttl_node *x;
-		int64_t expire = -1;
-		int ttl = 0;
-
-		pthread_mutex_lock( &ti->ti_mutex );
-		if ( ( x = node_find( ti, &list[i] ) ) && x->tn_dirty ) {
-			expire = x->tn_expire;
-			ttl = x->tn_ttl;
-			x->tn_dirty = 0;
-		}
-		pthread_mutex_unlock( &ti->ti_mutex );
-		if ( expire >= 0 )
-			dynttl_persist( op, ti, &list[i], ttl, expire );
+		if ( !in_task || !task_pause( ti ) )
+			ttl_queue_write( ti, op, &list[i], 0, -1 );
 		ch_free( list[i].bv_val );
 	}
 	ch_free( list );
 }
 
-/* forget an entry; with expire >= 0 only while it still expires then
- * (a refresh in the meantime keeps it) */
-static void
-queue_remove( ttl_info *ti, struct berval *ndn, int64_t expire )
+/* forget a deleted entry, unless its node changed since generation gen:
+ * then an Add of the same name (a re-registration) or a refresh came
+ * after the Delete was chosen, and the node is the new entry's */
+void
+ttl_queue_remove( ttl_info *ti, struct berval *ndn, unsigned gen )
 {
 	ttl_node *n;
 
 	pthread_mutex_lock( &ti->ti_mutex );
 	n = node_find( ti, ndn );
-	if ( n && ( expire < 0 || n->tn_expire == expire ) ) {
+	if ( n && n->tn_gen == gen ) {
 		ldap_tavl_delete( &ti->ti_by_dn, n, cmp_dn );
 		ldap_tavl_delete( &ti->ti_by_time, n, cmp_time );
 		node_free( n );
 		ti->ti_count--;
+	} else if ( n ) {
+		n->tn_deleting = 0;
 	}
 	pthread_mutex_unlock( &ti->ti_mutex );
 }
 
-void
-ttl_queue_remove( ttl_info *ti, struct berval *ndn )
+/* dynttl-max-entries, checked and acted on at once: an Add takes a place
+ * before it runs (1) or is refused (0); ttl_queue_unreserve gives the
+ * place back once the Add is over, indexed or not */
+int
+ttl_queue_reserve( ttl_info *ti )
 {
-	queue_remove( ti, ndn, -1 );
+	int ok;
+
+	pthread_mutex_lock( &ti->ti_mutex );
+	ok = !ti->ti_max_entries || ti->ti_count + ti->ti_reserved < ti->ti_max_entries;
+	if ( ok )
+		ti->ti_reserved++;
+	pthread_mutex_unlock( &ti->ti_mutex );
+	return ok;
+}
+
+void
+ttl_queue_unreserve( ttl_info *ti )
+{
+	pthread_mutex_lock( &ti->ti_mutex );
+	ti->ti_reserved--;
+	pthread_mutex_unlock( &ti->ti_mutex );
 }
 
 /* An expiry Delete that failed (the database full, say) keeps its entry
@@ -279,13 +359,15 @@ ttl_queue_remove( ttl_info *ti, struct berval *ndn )
  * DYNTTL_RETRY_MAX; a refresh meanwhile ends the retries.  Dropping it
  * would leave it stored until a restart, and stuck the same way then. */
 static void
-queue_retry( ttl_info *ti, struct berval *ndn, int64_t expire )
+queue_retry( ttl_info *ti, struct berval *ndn, unsigned gen )
 {
 	ttl_node *n;
 
 	pthread_mutex_lock( &ti->ti_mutex );
 	n = node_find( ti, ndn );
-	if ( n && n->tn_expire == expire ) {
+	if ( n )
+		n->tn_deleting = 0;
+	if ( n && n->tn_gen == gen ) {
 		n->tn_retry = n->tn_retry ? 2 * n->tn_retry : DYNTTL_RETRY_MIN;
 		if ( n->tn_retry > DYNTTL_RETRY_MAX )
 			n->tn_retry = DYNTTL_RETRY_MAX;
@@ -320,7 +402,9 @@ collect_due( ttl_info *ti, int64_t now, ttl_node *out, int max, int *more )
 			later[nl++] = x;
 			continue;
 		}
+		x->tn_deleting = 1;
 		ber_dupbv( &out[n].tn_ndn, &x->tn_ndn );
+		out[n].tn_gen = x->tn_gen;
 		out[n++].tn_expire = x->tn_expire;
 	}
 	for ( i = 0; i < nl; i++ ) {
@@ -337,20 +421,33 @@ expire_cb( Operation *op, SlapReply *rs )
 	return 0;	/* the result is expire_one's */
 }
 
+/* the expiry task's operations: their Deletes are the task's to account
+ * for (ttlops.c leaves them alone), and only they check for pauses */
+int
+ttl_queue_is_expiry( Operation *op )
+{
+	slap_callback *cb;
+
+	for ( cb = op->o_callback; cb; cb = cb->sc_next )
+		if ( cb->sc_response == expire_cb )
+			return 1;
+	return 0;
+}
+
 /* One internal Delete, as the rootdn, through the whole overlay stack.
- * It asserts (RFC 4528) that the entry is still expired: a refresh that
- * lands between the choice of this entry and the Delete keeps it.
- * Returns the Delete's result. */
+ * It asserts (RFC 4528) that the entry's time is still the one chosen,
+ * or earlier: a refresh written between the choice of this entry and the
+ * Delete keeps it.  Returns the Delete's result. */
 static int
-expire_one( Operation *op, ttl_info *ti, struct berval *ndn )
+expire_one( Operation *op, ttl_info *ti, struct berval *ndn, int64_t chosen )
 {
 	slap_callback cb = { NULL, expire_cb, NULL, NULL };
 	SlapReply rs = { REP_RESULT };
-	char f[128], now[40];
+	char f[128], when[40];
 	struct berval bv;
 
-	dynttl_time2str( dynttl_now(), &bv, now );
-	snprintf( f, sizeof( f ), "(|(dynttlExpireTime<=%s)(!(dynttlExpireTime=*)))", now );
+	dynttl_time2str( chosen, &bv, when );
+	snprintf( f, sizeof( f ), "(|(dynttlExpireTime<=%s)(!(dynttlExpireTime=*)))", when );
 	op->o_assertion = str2filter_x( op, f );
 	op->o_assert = op->o_assertion ? SLAP_CONTROL_CRITICAL : SLAP_CONTROL_NONE;
 	op->o_tag = LDAP_REQ_DELETE;
@@ -365,6 +462,7 @@ expire_one( Operation *op, ttl_info *ti, struct berval *ndn )
 	ti->ti_be->be_delete( op, &rs );
 	if ( op->o_assertion )
 		filter_free_x( op, op->o_assertion, 1 );
+	op->o_callback = NULL;
 	op->o_assertion = NULL;
 	op->o_assert = SLAP_CONTROL_NONE;
 	if ( rs.sr_err == LDAP_SUCCESS )
@@ -372,44 +470,105 @@ expire_one( Operation *op, ttl_info *ti, struct berval *ndn )
 	return rs.sr_err;
 }
 
-/* gone, or kept by a refresh: the index is done with this expiry */
+/* gone: the index is done with this entry */
 static int
 expire_settled( int rc )
 {
-	return rc == LDAP_SUCCESS || rc == LDAP_NO_SUCH_OBJECT ||
-		rc == LDAP_ASSERTION_FAILED;
+	return rc == LDAP_SUCCESS || rc == LDAP_NO_SUCH_OBJECT;
 }
 
+/* An expiry Delete met a stored time later than the one it chose.  A
+ * refresh written meanwhile changed the node too, and it is in its new
+ * place already; else the entry holds a time the index never had (a
+ * refresh's write racing the Delete, or an entry changed by another
+ * writer, such as a replica): the index takes the stored time and the
+ * entry lives until then.  Never dropped: that would leave it stored and
+ * hidden until a restart. */
+static void
+expire_kept( Operation *op, ttl_info *ti, ttl_node *due )
+{
+	Entry *e = NULL;
+	int64_t stored = -1;
+	ttl_node *n;
+
+	if ( overlay_entry_get_ov( op, &due->tn_ndn, NULL, NULL, 0, &e, ti->ti_on ) ==
+		LDAP_SUCCESS && e )
+	{
+		dynttl_is_dynamic( e, &stored );
+		overlay_entry_release_ov( op, e, 0, ti->ti_on );
+	}
+	pthread_mutex_lock( &ti->ti_mutex );
+	n = node_find( ti, &due->tn_ndn );
+	if ( n && n->tn_gen == due->tn_gen && stored >= 0 ) {
+		n->tn_gen++;
+		n->tn_dirty = 0;
+		ldap_tavl_delete( &ti->ti_by_time, n, cmp_time );
+		n->tn_expire = n->tn_queued = stored;
+		ldap_tavl_insert( &ti->ti_by_time, n, cmp_time, ldap_avl_dup_error );
+	}
+	if ( n )
+		n->tn_deleting = 0;
+	pthread_mutex_unlock( &ti->ti_mutex );
+	if ( !e )	/* gone after all */
+		ttl_queue_remove( ti, &due->tn_ndn, due->tn_gen );
+}
+
+/* one batch of due entries: deleted, kept or tried again later; with
+ * the overlay closing (after a pause) the rest of it is left alone */
+static int
+expire_batch( Operation *op, ttl_info *ti, ttl_node *due, int n, int *last )
+{
+	int i, rc, failed = 0, stop = 0;
+
+	for ( i = 0; i < n; i++ ) {
+		if ( !stop && !( stop = task_pause( ti ) ) ) {
+			rc = expire_one( op, ti, &due[i].tn_ndn, due[i].tn_expire );
+			if ( expire_settled( rc ) ) {
+				ttl_queue_remove( ti, &due[i].tn_ndn, due[i].tn_gen );
+			} else if ( rc == LDAP_ASSERTION_FAILED ) {
+				expire_kept( op, ti, &due[i] );
+			} else {
+				queue_retry( ti, &due[i].tn_ndn, due[i].tn_gen );
+				failed++;
+				*last = rc;
+			}
+		}
+		ch_free( due[i].tn_ndn.bv_val );
+	}
+	return stop ? -1 : failed;
+}
+
+/* The expiry task, run by slapd's run queue every second.  It never
+ * holds a lock across a pause check, and when the overlay closes while
+ * the task waits in one (cn=config pauses the pool, then closes the
+ * overlay), the task itself takes its entry out of the run queue once
+ * the pause is over, and frees the overlay's state if db_destroy left it
+ * behind (ttl_queue_orphan). */
 static void *
 expire_task( void *ctx, void *arg )
 {
-	ttl_info *ti = arg;
+	struct re_s *rtask = arg;
+	ttl_info *ti = rtask->arg;
 	ttl_node due[DYNTTL_BATCH];
 	Connection conn = { 0 };
 	OperationBuffer opbuf;
 	Operation *op;
-	int i, n, more, rc, failed = 0, last = 0;
+	int n, more, failed = 0, last = 0, stop, orphan;
 
 	connection_fake_init2( &conn, &opbuf, ctx, 0 );
 	op = &opbuf.ob_op;
+	pthread_mutex_lock( &ti->ti_mutex );
+	ti->ti_task = 1;
+	pthread_mutex_unlock( &ti->ti_mutex );
 	do {
 		pthread_mutex_lock( &ti->ti_mutex );
 		n = more = 0;
 		if ( !ti->ti_stop )
 			n = collect_due( ti, dynttl_now(), due, DYNTTL_BATCH, &more );
 		pthread_mutex_unlock( &ti->ti_mutex );
-		for ( i = 0; i < n; i++ ) {
-			rc = expire_one( op, ti, &due[i].tn_ndn );
-			/* either way, unless refreshed meanwhile */
-			if ( expire_settled( rc ) ) {
-				queue_remove( ti, &due[i].tn_ndn, due[i].tn_expire );
-			} else {
-				queue_retry( ti, &due[i].tn_ndn, due[i].tn_expire );
-				failed++;
-				last = rc;
-			}
-			ch_free( due[i].tn_ndn.bv_val );
-		}
+		if ( ( n = expire_batch( op, ti, due, n, &last ) ) < 0 )
+			break;
+		failed += n;
 	} while ( more );
 	if ( failed )
 		Debug( LDAP_DEBUG_ANY, "dynttl: %d expired entries not deleted (result %d); "
@@ -419,82 +578,101 @@ expire_task( void *ctx, void *arg )
 	n = !ti->ti_stop && ti->ti_flush_at && ti->ti_flush_at <= dynttl_now();
 	pthread_mutex_unlock( &ti->ti_mutex );
 	if ( n )
-		ttl_queue_flush( ti, op );
+		ttl_queue_flush( ti, op, 1 );
 
+	/* rq_mutex before ti_mutex, as ttl_queue_stop takes them */
+	ldap_pvt_thread_mutex_lock( &slapd_rq.rq_mutex );
 	pthread_mutex_lock( &ti->ti_mutex );
+	stop = ti->ti_stop;
+	orphan = ti->ti_orphan;
+	if ( ldap_pvt_runqueue_isrunning( &slapd_rq, rtask ) )
+		ldap_pvt_runqueue_stoptask( &slapd_rq, rtask );
+	if ( stop ) {
+		ldap_pvt_runqueue_remove( &slapd_rq, rtask );
+		ti->ti_rtask = NULL;
+	} else {
+		ldap_pvt_runqueue_resched( &slapd_rq, rtask, 0 );
+	}
 	ti->ti_task = 0;
 	pthread_cond_broadcast( &ti->ti_cond );
 	pthread_mutex_unlock( &ti->ti_mutex );
-	return NULL;
-}
-
-static void
-abs_time( int64_t ms, struct timespec *ts )
-{
-	ts->tv_sec = ms / 1000;
-	ts->tv_nsec = ( ms % 1000 ) * 1000000;
-}
-
-static void *
-timer_thread( void *arg )
-{
-	ttl_info *ti = arg;
-	struct timespec ts;
-
-	pthread_mutex_lock( &ti->ti_mutex );
-	while ( !ti->ti_stop ) {
-		int64_t next = next_due( ti ), now = dynttl_now();
-
-		if ( ti->ti_task || next == INT64_MAX ) {
-			pthread_cond_wait( &ti->ti_cond, &ti->ti_mutex );
-		} else if ( next > now ) {
-			abs_time( next, &ts );
-			pthread_cond_timedwait( &ti->ti_cond, &ti->ti_mutex, &ts );
-		} else if ( slapd_shutdown ) {
-			break;
-		} else {
-			ti->ti_task = 1;
-			pthread_mutex_unlock( &ti->ti_mutex );
-			if ( ldap_pvt_thread_pool_submit( &connection_pool, expire_task, ti ) ) {
-				/* the pool refused (shutting down): try again soon */
-				pthread_mutex_lock( &ti->ti_mutex );
-				ti->ti_task = 0;
-				abs_time( dynttl_now() + 100, &ts );
-				pthread_cond_timedwait( &ti->ti_cond, &ti->ti_mutex, &ts );
-				continue;
-			}
-			pthread_mutex_lock( &ti->ti_mutex );
-		}
+	ldap_pvt_thread_mutex_unlock( &slapd_rq.rq_mutex );
+	if ( orphan ) {
+		ttl_queue_destroy( ti );
+		ch_free( ti );
 	}
-	pthread_mutex_unlock( &ti->ti_mutex );
 	return NULL;
 }
 
 int
 ttl_queue_start( ttl_info *ti )
 {
-	if ( ti->ti_thread_up )
-		return 0;
+	int rc = 0;
+
+	ldap_pvt_thread_mutex_lock( &slapd_rq.rq_mutex );
+	pthread_mutex_lock( &ti->ti_mutex );
+	/* a task stopped during a pause that has not run since is taken
+	 * back as it is (olcDisabled off again) */
 	ti->ti_stop = 0;
-	if ( ldap_pvt_thread_create( &ti->ti_thread, 0, timer_thread, ti ) )
-		return -1;
-	ti->ti_thread_up = 1;
-	return 0;
+	if ( !ti->ti_rtask ) {
+		ti->ti_rtask = ldap_pvt_runqueue_insert( &slapd_rq, 1, expire_task, ti,
+			"dynttl_expire", "dynttl" );
+		rc = ti->ti_rtask ? 0 : -1;
+	}
+	pthread_mutex_unlock( &ti->ti_mutex );
+	ldap_pvt_thread_mutex_unlock( &slapd_rq.rq_mutex );
+	return rc;
 }
 
-/* stop the timer and wait for a running expiry task, which looks at
- * ti_stop after every entry batch */
+/* Stop the expiry task.  A task the pool has not started yet is taken
+ * back and never runs.  A running one stops after its current entry; it
+ * is waited for, unless the pool is paused: cn=config pauses it before
+ * it closes a database or an overlay, and a task waiting in its pause
+ * check can only go on after this returns.  It then sees ti_stop, leaves
+ * the database alone and removes itself from the run queue. */
 void
 ttl_queue_stop( ttl_info *ti )
 {
-	if ( !ti->ti_thread_up )
-		return;
+	struct re_s *rtask;
+
+	ldap_pvt_thread_mutex_lock( &slapd_rq.rq_mutex );
 	pthread_mutex_lock( &ti->ti_mutex );
 	ti->ti_stop = 1;
-	pthread_cond_broadcast( &ti->ti_cond );
-	while ( ti->ti_task )
-		pthread_cond_wait( &ti->ti_cond, &ti->ti_mutex );
+	if ( ( rtask = ti->ti_rtask ) != NULL &&
+		( !ldap_pvt_runqueue_isrunning( &slapd_rq, rtask ) ||
+			( rtask->pool_cookie &&
+				ldap_pvt_thread_pool_retract( rtask->pool_cookie ) > 0 ) ) )
+	{
+		if ( ldap_pvt_runqueue_isrunning( &slapd_rq, rtask ) )
+			ldap_pvt_runqueue_stoptask( &slapd_rq, rtask );
+		ldap_pvt_runqueue_remove( &slapd_rq, rtask );
+		ti->ti_rtask = NULL;
+	}
+	ldap_pvt_thread_mutex_unlock( &slapd_rq.rq_mutex );
+	/* looking again at the pool now and then: a pause that begins
+	 * while this waits stops the task in its pause check */
+	while ( ti->ti_rtask && ti->ti_task &&
+		ldap_pvt_thread_pool_pausing( &connection_pool ) <= 0 )
+	{
+		struct timespec ts;
+		int64_t at = dynttl_now() + 100;
+		ts.tv_sec = at / 1000;
+		ts.tv_nsec = ( at % 1000 ) * 1000000;
+		pthread_cond_timedwait( &ti->ti_cond, &ti->ti_mutex, &ts );
+	}
 	pthread_mutex_unlock( &ti->ti_mutex );
-	ldap_pvt_thread_join( ti->ti_thread, NULL );
-	ti->ti_thread_up = 0;
+}
+
+/* db_destroy: 1 when the task still has to run once (stopped during a
+ * pause, see ttl_queue_stop) and will free ti itself; 0 when the caller
+ * frees it */
+int
+ttl_queue_orphan( ttl_info *ti )
+{
+	int orphan;
+
+	pthread_mutex_lock( &ti->ti_mutex );
+	orphan = ti->ti_orphan = ti->ti_rtask != NULL;
+	pthread_mutex_unlock( &ti->ti_mutex );
+	return orphan;
 }
