@@ -1,10 +1,13 @@
 /* race.c - many clients against slapo-dynttl's expiry boundary
  *
  * usage: race -H URI -m mdb|ils [-b BASE] [-D DN -w PW] [-c CLIENTS]
- *             [-n NAMES] [-t SECONDS] [-s SEED]
+ *             [-n NAMES] [-f FILL] [-t SECONDS] [-s SEED]
  *
  * Each client thread owns NAMES dynamic entries and, for SECONDS, acts on
- * each of them when its TTL lapses, give or take 300 ms: a refresh (RFC
+ * each of them when its TTL lapses, from 200 ms before to 1.2 s after (the
+ * expiry task runs every second, and deletes what lapsed meanwhile in one
+ * batch: the later entries of a batch are chosen long before their
+ * Delete, the window the keep-alive must not fall into): a refresh (RFC
  * 2589 extended operation, a Modify of entryTtl, on ils the NetMeeting
  * keep-alive search and a repeated Add), a Delete, an Add, a search.  TTLs
  * are 1 to 4 seconds, so refreshes put times earlier and later, and the
@@ -17,6 +20,10 @@
  * After the load every entry is refreshed to 1 second (or found gone),
  * and once that has lapsed the database must hold none of them, hidden or
  * not (searched with manageDSAit, as the rootdn on mdb): no ghost.
+ * With -f one more client owns FILL names that it adds with a TTL of 1 s
+ * in bursts, again once they are gone: the expiry task then has batches
+ * of them to delete, and the other clients' entries lapsing in the same
+ * second wait, chosen, for their Delete behind them.
  * Prints "ok - ..." / "not ok - ..." lines; exit status 0 when all hold.
  * The run is repeatable in its choices from the seed (thread timing is not).
  */
@@ -47,6 +54,8 @@ typedef struct name {
 
 typedef struct client {
 	int		id;
+	int		filler;		/* Adds of 1 s entries, in bursts */
+	int		nnames;
 	unsigned	seed;
 	LDAP		*ld;
 	name		*names;
@@ -55,7 +64,7 @@ typedef struct client {
 } client;
 
 static const char *uri, *base = "dc=race", *binddn, *bindpw;
-static int ils, nclients = 8, nnames = 6, seconds = 20;
+static int ils, nclients = 8, nnames = 6, seconds = 20, nfill = 0;
 static pthread_mutex_t out_mutex = PTHREAD_MUTEX_INITIALIZER;
 
 static int64_t
@@ -312,9 +321,13 @@ choose(client *c, name *n)
 {
 	int r = rand_r(&c->seed) % 100;
 
+	if (c->filler)
+		return R_ADD;
 	if (!n->alive_max)
 		return r < 80 ? R_ADD : r < 90 ? R_REFRESH : R_SEARCH;
-	if (ils && r < 30) return R_KEEPALIVE;
+	/* a lapsed entry, maybe chosen for a Delete: NetMeeting's
+	 * keep-alive must then not return it, or keep it */
+	if (ils && r < (now_ms() > n->alive_max ? 60 : 20)) return R_KEEPALIVE;
 	if (r < 45) return R_REFRESH;
 	if (r < 60) return R_ADD;
 	if (r < 70) return R_MODTTL;
@@ -328,7 +341,7 @@ earliest(client *c)
 	name *best = &c->names[0];
 	int i;
 
-	for (i = 1; i < nnames; i++)
+	for (i = 1; i < c->nnames; i++)
 		if (c->names[i].next < best->next)
 			best = &c->names[i];
 	return best;
@@ -342,15 +355,17 @@ run(void *arg)
 	int i, op, rc;
 	name *n;
 
-	for (i = 0; i < nnames; i++) {
+	for (i = 0; i < c->nnames; i++) {
 		n = &c->names[i];
 		snprintf(n->cn, sizeof(n->cn), "r%d-%d", c->id, i);
+		if (c->filler)
+			continue;
 		n->next = now_ms() + rand_r(&c->seed) % 500;
 	}
 	while ((n = earliest(c))->next < end) {
 		sleep_until(n->next);
 		op = choose(c, n);
-		rc = act(c, n, op, 1 + rand_r(&c->seed) % 4);
+		rc = act(c, n, op, c->filler ? 1 : 1 + rand_r(&c->seed) % 4);
 		c->ops[op]++;
 		if (rc == LDAP_SUCCESS)
 			c->ok[op]++;
@@ -361,16 +376,18 @@ run(void *arg)
 		/* next: around the boundary of what was granted; soon after
 		 * a keep-alive's minute, to put the time earlier again while
 		 * the write-behind pass has the minute to write */
-		if (n->alive_max > now_ms() + 5000)
+		if (c->filler)	/* all again once the burst has lapsed */
+			n->next = (n->alive_max ? n->alive_max : now_ms()) + 1000;
+		else if (n->alive_max > now_ms() + 5000)
 			n->next = now_ms() + rand_r(&c->seed) % 1500;
 		else
-			n->next = (n->alive_max ? n->alive_max : now_ms()) - 300 +
-			    rand_r(&c->seed) % 600;
+			n->next = (n->alive_max ? n->alive_max : now_ms()) - 200 +
+			    rand_r(&c->seed) % 1400;
 		if (n->next < now_ms())
 			n->next = now_ms() + rand_r(&c->seed) % 50;
 	}
 	/* settle: every entry gets 1 second or is found gone */
-	for (i = 0; i < nnames; i++) {
+	for (i = 0; i < c->nnames; i++) {
 		n = &c->names[i];
 		if (n->alive_max && do_refresh(c, n, 1) != LDAP_SUCCESS)
 			n->alive_max = 0;
@@ -419,7 +436,7 @@ main(int argc, char **argv)
 	int opt, i, j, left = 0, rc = -1;
 	LDAP *ld;
 
-	while ((opt = getopt(argc, argv, "H:m:b:D:w:c:n:t:s:")) != -1) {
+	while ((opt = getopt(argc, argv, "H:m:b:D:w:c:n:t:s:f:")) != -1) {
 		switch (opt) {
 		case 'H': uri = optarg; break;
 		case 'm': ils = !strcmp(optarg, "ils"); break;
@@ -430,25 +447,31 @@ main(int argc, char **argv)
 		case 'n': nnames = atoi(optarg); break;
 		case 't': seconds = atoi(optarg); break;
 		case 's': seed = (unsigned)strtoul(optarg, NULL, 10); break;
+		case 'f': nfill = atoi(optarg); break;
 		default: uri = NULL; break;
 		}
 	}
 	if (!uri || optind != argc || nclients < 1 || nclients > 256 ||
 	    nnames < 1 || nnames > 1000 || seconds < 1 || seconds > 3600 ||
+	    nfill < 0 || nfill > 10000 ||
 	    (binddn && !bindpw)) {
 		fprintf(stderr, "usage: race -H URI -m mdb|ils [-b BASE] [-D DN -w PW]"
-		    " [-c CLIENTS] [-n NAMES] [-t SECONDS] [-s SEED]\n");
+		    " [-c CLIENTS] [-n NAMES] [-f FILL] [-t SECONDS] [-s SEED]\n");
 		return 2;
 	}
-	printf("# race: seed %u, %d clients x %d names, %d s, %s\n", seed,
-	    nclients, nnames, seconds, ils ? "ils" : "mdb");
+	printf("# race: seed %u, %d clients x %d names, %d filler names, %d s, %s\n",
+	    seed, nclients, nnames, nfill, seconds, ils ? "ils" : "mdb");
 	fflush(stdout);
+	if (nfill)
+		nclients++;	/* the last one is the filler */
 	cl = calloc(nclients, sizeof(*cl));
 	th = calloc(nclients, sizeof(*th));
 	for (i = 0; i < nclients; i++) {
 		cl[i].id = i;
 		cl[i].seed = seed * 7919u + i;
-		cl[i].names = calloc(nnames, sizeof(name));
+		cl[i].filler = nfill && i == nclients - 1;
+		cl[i].nnames = cl[i].filler ? nfill : nnames;
+		cl[i].names = calloc(cl[i].nnames, sizeof(name));
 		if (!(cl[i].ld = connect_ld())) {
 			printf("not ok - client %d cannot bind to %s\n", i, uri);
 			return 1;
@@ -463,7 +486,7 @@ main(int argc, char **argv)
 			total += cl[i].ops[j];
 		}
 		bad += cl[i].bad;
-		for (j = 0; j < nnames; j++)
+		for (j = 0; j < cl[i].nnames; j++)
 			if (cl[i].names[j].alive_max > last)
 				last = cl[i].names[j].alive_max;
 	}

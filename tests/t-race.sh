@@ -4,14 +4,14 @@
 # reads what is stored behind the overlay's back.
 #
 # ILS_RACE_SEED=N repeats a run's choices (its seed is printed);
-# ILS_RACE_LONG=1 is the long mode: 32 clients x 16 names for 5 minutes on
-# each database (ILS_RACE_SECONDS, ILS_RACE_CLIENTS, ILS_RACE_NAMES set
-# any size).
+# ILS_RACE_LONG=1 is the long mode: 32 clients x 16 names and 400 filler
+# names for 5 minutes on each database (ILS_RACE_SECONDS, ILS_RACE_CLIENTS,
+# ILS_RACE_NAMES, ILS_RACE_FILL set any size).
 . "$(dirname "$0")/lib.sh"
 RACE=${RACE:-$BUILD/tests/race}
 SEED=${ILS_RACE_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
-if [ -n "${ILS_RACE_LONG:-}" ]; then S=300 C=32 NN=16; else S=12 C=8 NN=6; fi
-S=${ILS_RACE_SECONDS:-$S} C=${ILS_RACE_CLIENTS:-$C} NN=${ILS_RACE_NAMES:-$NN}
+if [ -n "${ILS_RACE_LONG:-}" ]; then S=300 C=32 NN=16 F=400; else S=12 C=8 NN=10 F=100; fi
+S=${ILS_RACE_SECONDS:-$S} C=${ILS_RACE_CLIENTS:-$C} NN=${ILS_RACE_NAMES:-$NN} F=${ILS_RACE_FILL:-$F}
 echo "# seed $SEED (ILS_RACE_SEED=$SEED repeats it)"
 check "the race driver is built" test -x "$RACE"
 expect_rc 2 "the race driver refuses bad arguments" "$RACE" -H "ldap://127.0.0.1:1" -c 0
@@ -39,7 +39,7 @@ CONF
 start_slapd -f "$T/slapd.conf" || exit 1
 check "the base entry" sh -c "printf 'dn: dc=race\nobjectClass: domain\ndc: race\n' | ldapadd -x -H $URI -D cn=admin,dc=race -w secret"
 "$RACE" -H "$URI" -m mdb -b dc=race -D cn=admin,dc=race -w secret \
-	-c "$C" -n "$NN" -t "$S" -s "$SEED" > "$T/race.out" 2>&1
+	-c "$C" -n "$NN" -f "$F" -t "$S" -s "$SEED" > "$T/race.out" 2>&1
 rc=$?
 cat "$T/race.out"
 check "back-mdb: the race driver's checks hold (exit 0)" test "$rc" = 0
@@ -56,7 +56,7 @@ export ILS_TTL_DEFAULT ILS_TTL_MIN ILS_TTL_MAX
 CONF=$(ils_conf "$T/ils")
 uncapped "$CONF"
 start_slapd -f "$CONF" || exit 1
-"$RACE" -H "$URI" -m ils -c "$C" -n "$NN" -t "$S" -s "$SEED" > "$T/race.out" 2>&1
+"$RACE" -H "$URI" -m ils -c "$C" -n "$NN" -f "$F" -t "$S" -s "$SEED" > "$T/race.out" 2>&1
 rc=$?
 cat "$T/race.out"
 check "back-ils: the race driver's checks hold (exit 0)" test "$rc" = 0
