@@ -17,7 +17,7 @@ check "the race driver is built" test -x "$RACE"
 expect_rc 2 "the race driver refuses bad arguments" "$RACE" -H "ldap://127.0.0.1:1" -c 0
 
 # back-mdb
-mkdir -p "$T/mdb"
+mkdir -p "$T/mdb" "$T/cap"
 cat > "$T/slapd.conf" <<CONF
 include $SCHEMADIR/core.schema
 include $SCHEMADIR/cosine.schema
@@ -35,8 +35,33 @@ overlay dynttl
 dynttl-default-ttl 2
 dynttl-min-ttl 1
 dynttl-max-ttl 1h
+database mdb
+suffix "dc=cap"
+rootdn "cn=admin,dc=cap"
+rootpw secret
+directory $T/cap
+overlay dynttl
+dynttl-max-entries 40
 CONF
 start_slapd -f "$T/slapd.conf" || exit 1
+
+# dynttl-max-entries against concurrent Adds: ten clients, ten Adds each,
+# each Add flushed to disk (slow enough for the Adds to overlap)
+check "the base entry of dc=cap" sh -c "printf 'dn: dc=cap\nobjectClass: domain\ndc: cap\n' | ldapadd -x -H $URI -D cn=admin,dc=cap -w secret"
+i=0 pids=
+while [ $i -lt 10 ]; do
+	j=0
+	while [ $j -lt 10 ]; do
+		printf 'dn: cn=c%d-%d,dc=cap\nobjectClass: inetOrgPerson\nobjectClass: dynamicObject\ncn: c%d-%d\nsn: C\n\n' $i $j $i $j
+		j=$((j + 1))
+	done | ldapadd -c -x -H "$URI" -D cn=admin,dc=cap -w secret > "$T/cap$i.out" 2>&1 &
+	pids="$pids $!" i=$((i + 1))
+done
+wait $pids
+check "the concurrent Adds were answered (11 for those over the cap)" \
+	sh -c "cat '$T'/cap*.out | grep -q 'Administrative limit exceeded (11)'"
+check "exactly dynttl-max-entries (40) of them were admitted" sh -c \
+	"n=\$(ldapsearch -x -LLL -H $URI -D cn=admin,dc=cap -w secret -b dc=cap -s one 1.1 | grep -c '^dn:'); echo \$n admitted; test \$n = 40"
 check "the base entry" sh -c "printf 'dn: dc=race\nobjectClass: domain\ndc: race\n' | ldapadd -x -H $URI -D cn=admin,dc=race -w secret"
 "$RACE" -H "$URI" -m mdb -b dc=race -D cn=admin,dc=race -w secret \
 	-c "$C" -n "$NN" -f "$F" -t "$S" -s "$SEED" > "$T/race.out" 2>&1
