@@ -11,9 +11,11 @@
  *
  * The invariant of expiry times (kept in ttlqueue.c, slapo-dynttl(5)):
  * 1. the time stored in an entry is never later than the index's;
- * 2. no write replaces a newer time by an older one: the times of entries
- *    are written by one writer at a time (ti_wmutex), and a writer of the
- *    index's time reads it under ti_mutex when it writes, not before;
+ * 2. no write replaces a newer time by an older one: the index's times
+ *    are written by one writer at a time (ti_wmutex), which reads the time
+ *    under ti_mutex when it writes, not before; an Add or a Modify that
+ *    writes its own time and met such a write has the entry written again
+ *    with the index's time (ttl_queue_set_op);
  * 3. every stored entry is visible or deleted within a second of its TTL:
  *    the index forgets an entry only once it is known to be gone, and an
  *    expiry Delete that meets a later stored time re-reads it and keeps
@@ -49,6 +51,7 @@ typedef struct ttl_node {
 	int		tn_retry;		/* ms until a failed expiry's next try */
 	int		tn_deleting;		/* an expiry Delete is under way */
 	unsigned	tn_gen;			/* counts the node's changes */
+	unsigned long	tn_wseq;		/* ti_wseq at its last write */
 } ttl_node;
 
 typedef struct ttl_info {
@@ -74,9 +77,12 @@ typedef struct ttl_info {
 	int		ti_task;		/* the expiry task is running */
 	int		ti_orphan;		/* the task frees ti (db_destroy) */
 	struct re_s	*ti_rtask;		/* in slapd_rq; slapd_rq.rq_mutex */
-	/* one writer of expiry times into entries at a time (invariant 2);
-	 * taken before ti_mutex, never held across a pool pause check */
+	/* one writer of the index's times into entries at a time
+	 * (invariant 2); taken before ti_mutex, never held across a pool
+	 * pause check nor across a client's operation (a transaction holds
+	 * the database's write lock from one operation to the next) */
 	pthread_mutex_t	ti_wmutex;
+	unsigned long	ti_wseq;		/* counts those writes */
 	/* refreshes not yet written to their entries (write-behind) */
 	struct berval	*ti_dirty;
 	int		ti_ndirty, ti_maxdirty;
@@ -91,6 +97,9 @@ int64_t dynttl_now( void );
 void ttl_queue_init( ttl_info *ti );
 void ttl_queue_destroy( ttl_info *ti );
 int ttl_queue_set( ttl_info *ti, struct berval *ndn, int64_t expire );
+unsigned long ttl_queue_wseq( ttl_info *ti );
+void ttl_queue_set_op( ttl_info *ti, struct berval *ndn, int64_t expire,
+	unsigned long wseq );
 int ttl_queue_refresh( ttl_info *ti, struct berval *ndn, int64_t stored,
 	int64_t expire, int ttl );
 int64_t ttl_queue_get( ttl_info *ti, struct berval *ndn );

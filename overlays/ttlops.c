@@ -217,6 +217,7 @@ typedef struct add_ctx {
 	ttl_info	*ac_ti;
 	int64_t		ac_expire;
 	int		ac_reserved;	/* holds a dynttl-max-entries place */
+	unsigned long	ac_wseq;	/* ttl_queue_wseq() before the write */
 } add_ctx;
 
 static int
@@ -227,12 +228,12 @@ add_cb( Operation *op, SlapReply *rs )
 	/* ora_e carries the name the entry was stored under (back-ils maps
 	 * NetMeeting's DNs onto one canonical name and says so there) */
 	if ( rs->sr_type == REP_RESULT && rs->sr_err == LDAP_SUCCESS )
-		ttl_queue_set( ac->ac_ti, &op->ora_e->e_nname, ac->ac_expire );
+		ttl_queue_set_op( ac->ac_ti, &op->ora_e->e_nname, ac->ac_expire,
+			ac->ac_wseq );
 	return SLAP_CB_CONTINUE;
 }
 
-/* the end of an Add or a Modify that wrote a time into its entry: the
- * index has it now (add_cb, mod_cb), other writers may go on */
+/* the Add is over, indexed or not: its dynttl-max-entries place is free */
 static void
 add_release( Operation *op, void *priv )
 {
@@ -240,7 +241,6 @@ add_release( Operation *op, void *priv )
 
 	if ( ac->ac_reserved )
 		ttl_queue_unreserve( ac->ac_ti );
-	pthread_mutex_unlock( &ac->ac_ti->ti_wmutex );
 }
 
 /* a callback with its private data behind it; release, when given, frees
@@ -355,9 +355,9 @@ dynttl_op_add( Operation *op, SlapReply *rs )
 	dynttl_time2str( ac.ac_expire, &ev, ebuf );
 	attr_delete( &e->e_attrs, dynttl_ad_expire );
 	attr_merge_one( e, dynttl_ad_expire, &ev, NULL );
-	/* the time is the entry's before it is the index's: no other
-	 * writer of expiry times in between (invariant 2, ttlqueue.c) */
-	pthread_mutex_lock( &ti->ti_wmutex );
+	/* the time is the entry's before it is the index's (invariant 2,
+	 * ttlqueue.c) */
+	ac.ac_wseq = ttl_queue_wseq( ti );
 	push_cb( op, add_cb, add_release, &ac, sizeof( ac ) );
 	return SLAP_CB_CONTINUE;
 }
@@ -370,6 +370,7 @@ typedef struct mod_ctx {
 	struct berval	mc_ndn;		/* canonical, op memory */
 	unsigned	mc_gen;		/* Delete: the node's generation */
 	int		mc_found;	/* ... when the index has a node */
+	unsigned long	mc_wseq;	/* Modify: ttl_queue_wseq() before */
 } mod_ctx;
 
 static void
@@ -380,14 +381,6 @@ mod_release( Operation *op, void *priv )
 	op->o_tmpfree( mc->mc_ndn.bv_val, op->o_tmpmemctx );
 }
 
-static void
-modttl_release( Operation *op, void *priv )
-{
-	mod_ctx *mc = priv;
-
-	mod_release( op, priv );
-	pthread_mutex_unlock( &mc->mc_ti->ti_wmutex );
-}
 
 static int
 mod_cb( Operation *op, SlapReply *rs )
@@ -395,7 +388,7 @@ mod_cb( Operation *op, SlapReply *rs )
 	mod_ctx *mc = op->o_callback->sc_private;
 
 	if ( rs->sr_type == REP_RESULT && rs->sr_err == LDAP_SUCCESS )
-		ttl_queue_set( mc->mc_ti, &mc->mc_ndn, mc->mc_expire );
+		ttl_queue_set_op( mc->mc_ti, &mc->mc_ndn, mc->mc_expire, mc->mc_wseq );
 	return SLAP_CB_CONTINUE;
 }
 
@@ -464,7 +457,7 @@ dynttl_op_modify( Operation *op, SlapReply *rs )
 	Modifications *ml;
 	const char *text = NULL;
 	Entry *e = NULL;
-	mod_ctx mc = { NULL, 0, BER_BVNULL, 0, 0 };
+	mod_ctx mc = { NULL, 0, BER_BVNULL, 0, 0, 0 };
 	int64_t expire;
 	long secs;
 	int rc, dyn, allowed;
@@ -502,9 +495,9 @@ dynttl_op_modify( Operation *op, SlapReply *rs )
 	mc.mc_ti = ti;
 	mc.mc_expire = dynttl_now() + (int64_t)secs * 1000;
 	op->orm_modlist = ttl_mods( secs, mc.mc_expire, op->orm_modlist );
-	/* as an Add: the entry, then the index, no writer in between */
-	pthread_mutex_lock( &ti->ti_wmutex );
-	push_cb( op, mod_cb, modttl_release, &mc, sizeof( mc ) );
+	/* as an Add: the entry, then the index */
+	mc.mc_wseq = ttl_queue_wseq( ti );
+	push_cb( op, mod_cb, mod_release, &mc, sizeof( mc ) );
 	return SLAP_CB_CONTINUE;
 fail:
 	if ( mc.mc_ndn.bv_val )
@@ -534,7 +527,7 @@ dynttl_op_delete( Operation *op, SlapReply *rs )
 {
 	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
 	Entry *e = NULL;
-	mod_ctx mc = { on->on_bi.bi_private, 0, BER_BVNULL, 0, 0 };
+	mod_ctx mc = { on->on_bi.bi_private, 0, BER_BVNULL, 0, 0, 0 };
 
 	/* the expiry task accounts for its own Deletes (ttlqueue.c) */
 	if ( ttl_queue_is_expiry( op ) )

@@ -16,7 +16,9 @@
  *   that makes it earlier is written at once (ttl_queue_refresh);
  * - no older over newer: ttl_queue_write() writes under ti_wmutex the
  *   time the index has when it writes; a client's Modify or Add of a TTL
- *   holds ti_wmutex from its check to its index update (ttlops.c);
+ *   writes its own time, and when such a write ran meanwhile (ti_wseq),
+ *   which the database may have committed after the client's, the entry
+ *   is queued to be written again with the index's time (ttl_queue_set_op);
  * - no ghost: a node leaves the index only when its entry is gone, by the
  *   generation it had when the Delete was chosen (ttl_queue_remove), and
  *   an expiry Delete whose assertion fails re-reads the stored time
@@ -156,6 +158,58 @@ ttl_queue_set( ttl_info *ti, struct berval *ndn, int64_t expire )
 	return fresh;
 }
 
+/* queue n for the next write-behind pass; ti_mutex held */
+static void
+mark_dirty( ttl_info *ti, ttl_node *n, struct berval *ndn )
+{
+	if ( n->tn_dirty )
+		return;
+	if ( ti->ti_ndirty == ti->ti_maxdirty ) {
+		ti->ti_maxdirty = ti->ti_maxdirty ? 2 * ti->ti_maxdirty : 256;
+		ti->ti_dirty = ch_realloc( ti->ti_dirty,
+			ti->ti_maxdirty * sizeof( struct berval ) );
+	}
+	ber_dupbv( &ti->ti_dirty[ti->ti_ndirty++], ndn );
+	n->tn_dirty = 1;
+	if ( !ti->ti_flush_at )
+		ti->ti_flush_at = dynttl_now() + (int64_t)ti->ti_delay * 1000;
+}
+
+/* how many times ttl_queue_write() has written, to be given back to
+ * ttl_queue_set_op() by an operation that writes a time of its own: a
+ * node remembers the count of its last such write (tn_wseq) */
+unsigned long
+ttl_queue_wseq( ttl_info *ti )
+{
+	unsigned long seq;
+
+	pthread_mutex_lock( &ti->ti_mutex );
+	seq = ti->ti_wseq;
+	pthread_mutex_unlock( &ti->ti_mutex );
+	return seq;
+}
+
+/* An Add or a Modify wrote expire into its entry; the index takes it.
+ * A ttl_queue_write() of the same entry during the operation may have
+ * read an older time and have its write committed after the operation's:
+ * then the entry is written again, by the next pass, with the index's
+ * time.  (The operation cannot hold ti_wmutex: inside a transaction the
+ * database's write lock is held from one operation to the next.) */
+void
+ttl_queue_set_op( ttl_info *ti, struct berval *ndn, int64_t expire,
+	unsigned long wseq )
+{
+	ttl_node *n;
+	int fresh;
+
+	pthread_mutex_lock( &ti->ti_mutex );
+	n = node_move( ti, ndn, expire, 0, &fresh );
+	n->tn_dirty = 0;
+	if ( n->tn_wseq > wseq )	/* written during the operation */
+		mark_dirty( ti, n, ndn );
+	pthread_mutex_unlock( &ti->ti_mutex );
+}
+
 /* A refresh from the time the entry holds (stored, -1 for none) to
  * expire.  With dynttl-persist-delay the entry learns the new time in the
  * next write-behind pass, so a keep-alive costs no write of its own and
@@ -190,17 +244,7 @@ ttl_queue_refresh( ttl_info *ti, struct berval *ndn, int64_t stored,
 		pthread_mutex_unlock( &ti->ti_mutex );
 		return 1;
 	}
-	if ( !n->tn_dirty ) {
-		if ( ti->ti_ndirty == ti->ti_maxdirty ) {
-			ti->ti_maxdirty = ti->ti_maxdirty ? 2 * ti->ti_maxdirty : 256;
-			ti->ti_dirty = ch_realloc( ti->ti_dirty,
-				ti->ti_maxdirty * sizeof( struct berval ) );
-		}
-		ber_dupbv( &ti->ti_dirty[ti->ti_ndirty++], ndn );
-		n->tn_dirty = 1;
-		if ( !ti->ti_flush_at )
-			ti->ti_flush_at = dynttl_now() + (int64_t)ti->ti_delay * 1000;
-	}
+	mark_dirty( ti, n, ndn );
 	pthread_mutex_unlock( &ti->ti_mutex );
 	return 0;
 }
@@ -250,7 +294,9 @@ ttl_queue_write( ttl_info *ti, Operation *op, struct berval *ndn,
 
 	pthread_mutex_lock( &ti->ti_wmutex );
 	pthread_mutex_lock( &ti->ti_mutex );
-	if ( ( x = node_find( ti, ndn ) ) && !x->tn_deleting &&
+	if ( ( x = node_find( ti, ndn ) ) )
+		x->tn_wseq = ++ti->ti_wseq;
+	if ( x && !x->tn_deleting &&
 		( x->tn_dirty || expire >= 0 ) )
 	{
 		expire = x->tn_expire;
