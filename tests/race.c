@@ -165,6 +165,21 @@ granted(name *n, int64_t t0, int64_t t1, long ttl)
 	n->deleted = 0;
 }
 
+/* the answer rc to a refresh sent at t0: ttl granted, or the entry gone */
+static int
+refreshed(client *c, name *n, const char *how, int rc, int64_t t0, long ttl)
+{
+	int64_t t1 = now_ms();
+
+	if (rc == LDAP_SUCCESS) {
+		present(c, n, how);
+		granted(n, t0, t1, ttl);
+	} else if (rc == LDAP_NO_SUCH_OBJECT) {
+		absent(c, n, how, t1);
+	}
+	return rc;
+}
+
 static int
 do_add(client *c, name *n, int ttl)
 {
@@ -221,7 +236,7 @@ do_refresh(client *c, name *n, int ttl)
 	char dn[256];
 	struct berval bdn;
 	ber_int_t newttl = 0;
-	int64_t t0, t1;
+	int64_t t0;
 	int rc;
 
 	dn_of(n, dn, sizeof(dn));
@@ -229,14 +244,7 @@ do_refresh(client *c, name *n, int ttl)
 	bdn.bv_len = strlen(dn);
 	t0 = now_ms();
 	rc = ldap_refresh_s(c->ld, &bdn, ttl, &newttl, NULL, NULL);
-	t1 = now_ms();
-	if (rc == LDAP_SUCCESS) {
-		present(c, n, "refresh");
-		granted(n, t0, t1, newttl);
-	} else if (rc == LDAP_NO_SUCH_OBJECT) {
-		absent(c, n, "refresh", t1);
-	}
-	return rc;
+	return refreshed(c, n, "refresh", rc, t0, newttl);
 }
 
 static int
@@ -246,21 +254,14 @@ do_modttl(client *c, name *n, int ttl)
 	char *v[] = { tbuf, NULL };
 	LDAPMod m = { LDAP_MOD_REPLACE, "entryTtl", { v } };
 	LDAPMod *mods[] = { &m, NULL };
-	int64_t t0, t1;
+	int64_t t0;
 	int rc;
 
 	dn_of(n, dn, sizeof(dn));
 	snprintf(tbuf, sizeof(tbuf), "%d", ttl);
 	t0 = now_ms();
 	rc = ldap_modify_ext_s(c->ld, dn, mods, NULL, NULL);
-	t1 = now_ms();
-	if (rc == LDAP_SUCCESS) {
-		present(c, n, "modify-ttl");
-		granted(n, t0, t1, ttl);
-	} else if (rc == LDAP_NO_SUCH_OBJECT) {
-		absent(c, n, "modify-ttl", t1);
-	}
-	return rc;
+	return refreshed(c, n, "modify-ttl", rc, t0, ttl);
 }
 
 /* a search that finds the entry or not; keep is NetMeeting's keep-alive

@@ -11,14 +11,7 @@ N2=${ILS_CNCONFIG_N:-4000}
 N=$N2
 mkdir -p "$T/slapd.d" "$T/one" "$T/two" "$T/three"
 {
-	cat <<CONF
-include $SCHEMADIR/core.schema
-include $SCHEMADIR/cosine.schema
-include $SCHEMADIR/inetorgperson.schema
-pidfile $T/slapd.pid
-moduleload back_mdb
-moduleload $BUILD/dynttl.la
-CONF
+	mdb_conf_head
 	for d in one two three; do cat <<CONF
 database mdb
 suffix "dc=$d"

@@ -18,13 +18,7 @@ expect_rc 2 "the race driver refuses bad arguments" "$RACE" -H "ldap://127.0.0.1
 
 # back-mdb
 mkdir -p "$T/mdb" "$T/cap"
-cat > "$T/slapd.conf" <<CONF
-include $SCHEMADIR/core.schema
-include $SCHEMADIR/cosine.schema
-include $SCHEMADIR/inetorgperson.schema
-pidfile $T/slapd.pid
-moduleload back_mdb
-moduleload $BUILD/dynttl.la
+{ mdb_conf_head; cat <<CONF; } > "$T/slapd.conf"
 database mdb
 suffix "dc=race"
 rootdn "cn=admin,dc=race"
