@@ -281,10 +281,10 @@ ttl_queue_gen( ttl_info *ti, struct berval *ndn, int *found )
 
 /* Write ndn's expiry time into its entry: the index's, read now under
  * ti_wmutex, so that of two writers the later writes the later time
- * (invariant 2).  ttl and expire are written instead when the index has
- * no node, or one under an expiry Delete (the extended operation's
- * refresh racing that Delete); with expire < 0 nothing is written then,
- * nor for a node written already (the write-behind pass). */
+ * (invariant 2).  ttl and expire are written instead for a node under an
+ * expiry Delete (the extended operation's refresh racing that Delete);
+ * with expire < 0 nothing is written then, nor for a node written
+ * already (the write-behind pass).  Without a node the entry is gone. */
 int
 ttl_queue_write( ttl_info *ti, Operation *op, struct berval *ndn,
 	int ttl, int64_t expire )
@@ -330,28 +330,46 @@ task_pause( ttl_info *ti )
 }
 
 /* The write-behind pass: every refreshed entry gets its latest time.
- * A refresh during the pass queues the entry again; entries deleted
- * meanwhile are skipped.  In the expiry task (in_task) the pass lets a
- * pool pause happen between entries, and stops when the overlay closes. */
+ * It takes the queue DYNTTL_BATCH entries at a time, as many as were
+ * queued when it began; a refresh during the pass queues the entry
+ * again, entries deleted meanwhile are skipped.  In the expiry task
+ * (in_task) the pass lets a pool pause happen between two batches, when
+ * it holds none: the close that may follow the pause (db_close) finds
+ * every entry still to write in the queue, and the task stops. */
 void
 ttl_queue_flush( ttl_info *ti, Operation *op, int in_task )
 {
-	struct berval *list;
-	int i, n;
+	struct berval batch[DYNTTL_BATCH];
+	int i, n, todo;
 
 	pthread_mutex_lock( &ti->ti_mutex );
-	list = ti->ti_dirty;
-	n = ti->ti_ndirty;
-	ti->ti_dirty = NULL;
-	ti->ti_ndirty = ti->ti_maxdirty = 0;
+	todo = ti->ti_ndirty;
 	ti->ti_flush_at = 0;
 	pthread_mutex_unlock( &ti->ti_mutex );
-	for ( i = 0; i < n; i++ ) {
-		if ( !in_task || !task_pause( ti ) )
-			ttl_queue_write( ti, op, &list[i], 0, -1 );
-		ch_free( list[i].bv_val );
+	while ( todo > 0 ) {
+		pthread_mutex_lock( &ti->ti_mutex );
+		for ( n = 0; n < DYNTTL_BATCH && n < todo && ti->ti_ndirty > 0; n++ )
+			batch[n] = ti->ti_dirty[--ti->ti_ndirty];
+		pthread_mutex_unlock( &ti->ti_mutex );
+		if ( !n )
+			break;
+		todo -= n;
+		for ( i = 0; i < n; i++ ) {
+			ttl_queue_write( ti, op, &batch[i], 0, -1 );
+			ch_free( batch[i].bv_val );
+		}
+		if ( in_task && task_pause( ti ) )
+			break;
 	}
-	ch_free( list );
+	pthread_mutex_lock( &ti->ti_mutex );
+	if ( ti->ti_ndirty && !ti->ti_flush_at ) {
+		ti->ti_flush_at = dynttl_now() + (int64_t)ti->ti_delay * 1000;
+	} else if ( !ti->ti_ndirty ) {	/* the space of a burst goes back */
+		ch_free( ti->ti_dirty );
+		ti->ti_dirty = NULL;
+		ti->ti_maxdirty = 0;
+	}
+	pthread_mutex_unlock( &ti->ti_mutex );
 }
 
 /* forget a deleted entry, unless its node changed since generation gen:
@@ -559,6 +577,18 @@ expire_kept( Operation *op, ttl_info *ti, ttl_node *due )
 		ttl_queue_remove( ti, &due->tn_ndn, due->tn_gen );
 }
 
+/* an entry chosen for a Delete that the task leaves undone (it stops) */
+static void
+queue_unmark( ttl_info *ti, ttl_node *due )
+{
+	ttl_node *n;
+
+	pthread_mutex_lock( &ti->ti_mutex );
+	if ( ( n = node_find( ti, &due->tn_ndn ) ) )
+		n->tn_deleting = 0;
+	pthread_mutex_unlock( &ti->ti_mutex );
+}
+
 /* one batch of due entries: deleted, kept or tried again later; with
  * the overlay closing (after a pause) the rest of it is left alone */
 static int
@@ -567,7 +597,9 @@ expire_batch( Operation *op, ttl_info *ti, ttl_node *due, int n, int *last )
 	int i, rc, failed = 0, stop = 0;
 
 	for ( i = 0; i < n; i++ ) {
-		if ( !stop && !( stop = task_pause( ti ) ) ) {
+		if ( stop || ( stop = task_pause( ti ) ) ) {
+			queue_unmark( ti, &due[i] );	/* left for a reopen */
+		} else {
 			rc = expire_one( op, ti, &due[i].tn_ndn, due[i].tn_expire );
 			if ( expire_settled( rc ) ) {
 				ttl_queue_remove( ti, &due[i].tn_ndn, due[i].tn_gen );
