@@ -159,6 +159,10 @@ dynttl_db_open( BackendDB *be, ConfigReply *cr )
 		slap_str2ad( "sTTL", &dynttl_ad_sttl, &text );	/* ils.schema, optional */
 	if ( slapMode & SLAP_TOOL_MODE )
 		return 0;
+	/* open already: a load now would undo the refreshes not yet
+	 * written (cn=config opens the overlay before it disables it) */
+	if ( ttl_queue_open( ti ) )
+		return 0;
 	if ( BER_BVISEMPTY( &be->be_rootndn ) )
 		Debug( LDAP_DEBUG_ANY, "dynttl: database \"%s\" has no rootdn; "
 			"expiry runs as the rootdn and needs one\n", be->be_suffix[0].bv_val );

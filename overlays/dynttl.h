@@ -114,6 +114,7 @@ int ttl_queue_is_expiry( Operation *op );
 int ttl_queue_start( ttl_info *ti );
 void ttl_queue_stop( ttl_info *ti );
 int ttl_queue_orphan( ttl_info *ti );
+int ttl_queue_open( ttl_info *ti );
 
 /* ttlops.c */
 int dynttl_op_add( Operation *op, SlapReply *rs );

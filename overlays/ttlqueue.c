@@ -741,6 +741,22 @@ ttl_queue_stop( ttl_info *ti )
 	pthread_mutex_unlock( &ti->ti_mutex );
 }
 
+/* 1 while the expiry task is in the run queue and not stopping: the
+ * overlay is open (cn=config's replace of olcDisabled opens it again
+ * before it closes it) */
+int
+ttl_queue_open( ttl_info *ti )
+{
+	int open;
+
+	ldap_pvt_thread_mutex_lock( &slapd_rq.rq_mutex );
+	pthread_mutex_lock( &ti->ti_mutex );
+	open = ti->ti_rtask != NULL && !ti->ti_stop;
+	pthread_mutex_unlock( &ti->ti_mutex );
+	ldap_pvt_thread_mutex_unlock( &slapd_rq.rq_mutex );
+	return open;
+}
+
 /* db_destroy: 1 when the task still has to run once (stopped during a
  * pause, see ttl_queue_stop) and will free ti itself; 0 when the caller
  * frees it */

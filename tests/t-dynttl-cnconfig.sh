@@ -107,6 +107,19 @@ cfg "olcDisabled: FALSE on the overlay again" \
 	'dn: olcOverlay={0}dynttl,olcDatabase={1}mdb,cn=config\nchangetype: modify\nreplace: olcDisabled\nolcDisabled: FALSE\n'
 check "... and every dynamic object of dc=one is deleted: the lapsed ones, and those added meanwhile after the default TTL" gone one
 
+# a refresh still to be written when the overlay is disabled reaches the
+# entry (cn=config's replace opens the overlay again before it closes it)
+cfg "olcDynTTLPersistDelay 1h on dc=one: refreshes wait to be written" \
+	'dn: olcOverlay={0}dynttl,olcDatabase={1}mdb,cn=config\nchangetype: modify\nreplace: olcDynTTLPersistDelay\nolcDynTTLPersistDelay: 1h\n'
+check "a dynamic object with a TTL of 60 s" sh -c \
+	"printf 'dn: cn=k1,dc=one\nobjectClass: inetOrgPerson\nobjectClass: dynamicObject\ncn: k1\nsn: K\nentryTtl: 60\n' | ldapadd -x -H $URI -D cn=admin,dc=one -w secret"
+check "... refreshed to 600 s (written behind)" sh -c \
+	"ldapexop -x -H $URI -D cn=admin,dc=one -w secret refresh cn=k1,dc=one 600 | grep -qx newttl=600"
+cfg "olcDisabled: TRUE on dc=one's overlay" \
+	'dn: olcOverlay={0}dynttl,olcDatabase={1}mdb,cn=config\nchangetype: modify\nreplace: olcDisabled\nolcDisabled: TRUE\n'
+check "... wrote the refresh into the entry: it stores entryTtl 600" sh -c \
+	"ldapsearch -x -LLL -H $URI -D cn=admin,dc=one -w secret -b cn=k1,dc=one -s base entryTtl | grep -qx 'entryTtl: 600'"
+
 # 2. every olcDynTTL* attribute changed during a mass expiry, then the
 # overlay deleted during the next one
 check "$N dynamic objects stored in dc=two" fill two 2
