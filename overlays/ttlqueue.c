@@ -37,6 +37,7 @@
 #include <errno.h>
 #include "slap.h"
 #include "ldap_rq.h"
+#include "slapd-versions.h"
 #include "dynttl.h"
 
 int64_t
@@ -334,7 +335,7 @@ task_pause( ttl_info *ti )
 {
 	int stop;
 
-	ldap_pvt_thread_pool_pausecheck( &connection_pool );
+	ILS_POOL_PAUSECHECK( &connection_pool );
 	pthread_mutex_lock( &ti->ti_mutex );
 	stop = ti->ti_stop;
 	pthread_mutex_unlock( &ti->ti_mutex );
