@@ -697,7 +697,8 @@ expire_batch( Operation *op, ttl_info *ti, ttl_node *due, int n, int *last )
 				DYNTTL_COUNT( ti, DYNTTL_MON_EXPIRE_KEPT );
 				expire_kept( op, ti, &due[i] );
 			} else if ( rc == LDAP_NOT_ALLOWED_ON_NONLEAF ) {
-				DYNTTL_COUNT( ti, DYNTTL_MON_EXPIRE_FAILED );
+				/* RFC 2589: the entry waits for its children, as
+				 * the log's count of failures leaves it out too */
 				queue_defer( ti, op, &due[i].tn_ndn, due[i].tn_gen );
 			} else {
 				DYNTTL_COUNT( ti, DYNTTL_MON_EXPIRE_FAILED );
