@@ -170,7 +170,7 @@ dynttl_db_open( BackendDB *be, ConfigReply *cr )
 	ti->ti_be = select_backend( &be->be_nsuffix[0], 0 );
 	dynttl_load( ti, be, ldap_pvt_thread_pool_context() );
 	ttl_monitor_db_open( be, ti );
-	/* entries that lapsed while slapd was down are due now: the timer
+	/* entries that lapsed while slapd was down are due now: the task
 	 * removes them at once, and until then no search returns them */
 	return ttl_queue_start( ti );
 }

@@ -1003,7 +1003,7 @@ dynttl_op_search( Operation *op, SlapReply *rs )
 }
 
 /* the remaining TTL in every entryTtl and sTTL value sent; expired
- * entries that the timer has not removed yet are not sent at all */
+ * entries that the expiry task has not removed yet are not sent at all */
 int
 dynttl_response( Operation *op, SlapReply *rs )
 {

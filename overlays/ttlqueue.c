@@ -1,4 +1,4 @@
-/* ttlqueue.c - the expiry index and the thread that keeps time
+/* ttlqueue.c - the expiry index and the task that expires entries
  *
  * Two threaded AVL trees hold one node per dynamic entry: by DN (to find
  * an entry on refresh or delete) and by (expiry, DN) (to find what is due).
@@ -119,7 +119,7 @@ node_find( ttl_info *ti, struct berval *ndn )
 
 /* the node of ndn, created when missing, with its new expiry time and
  * its place in the time order; ti_mutex held.  A lazy move (a refresh)
- * that puts the time later leaves the node where it is: when the timer
+ * that puts the time later leaves the node where it is: when the task
  * reaches that place it finds the later time and moves the node then
  * (requeue), once per TTL instead of at every keep-alive. */
 static ttl_node *
