@@ -25,4 +25,17 @@
 #define ILS_DYNACL_WHERE	fname, lineno
 #endif
 
+/* A pooled task's check for a pool pause (cn=config pauses the pool to
+ * change the configuration): when one is asked for, the task goes idle,
+ * waits until it is over and returns 1; 0 at once when there is none.
+ * 2.6 renamed 2.5's ldap_pvt_thread_pool_pausecheck to
+ * ldap_pvt_thread_pool_pausewait (the same handle_pause(CHECK_PAUSE) in
+ * tpool.c) and gave pausequery the plain question; slapo-dynttl's
+ * expiry task calls ILS_POOL_PAUSECHECK between its Deletes. */
+#if LDAP_VENDOR_VERSION >= 20600
+#define ILS_POOL_PAUSECHECK( pool )	ldap_pvt_thread_pool_pausewait( pool )
+#else
+#define ILS_POOL_PAUSECHECK( pool )	ldap_pvt_thread_pool_pausecheck( pool )
+#endif
+
 #endif /* SLAPD_VERSIONS_H */

@@ -160,13 +160,17 @@ dynttl_db_open( BackendDB *be, ConfigReply *cr )
 		slap_str2ad( "sTTL", &dynttl_ad_sttl, &text );	/* ils.schema, optional */
 	if ( slapMode & SLAP_TOOL_MODE )
 		return 0;
+	/* open already: a load now would undo the refreshes not yet
+	 * written (cn=config opens the overlay before it disables it) */
+	if ( ttl_queue_open( ti ) )
+		return 0;
 	if ( BER_BVISEMPTY( &be->be_rootndn ) )
 		Debug( LDAP_DEBUG_ANY, "dynttl: database \"%s\" has no rootdn; "
 			"expiry runs as the rootdn and needs one\n", be->be_suffix[0].bv_val );
 	ti->ti_be = select_backend( &be->be_nsuffix[0], 0 );
 	dynttl_load( ti, be, ldap_pvt_thread_pool_context() );
 	ttl_monitor_db_open( be, ti );
-	/* entries that lapsed while slapd was down are due now: the timer
+	/* entries that lapsed while slapd was down are due now: the task
 	 * removes them at once, and until then no search returns them */
 	return ttl_queue_start( ti );
 }
@@ -184,7 +188,7 @@ flush_now( BackendDB *be, ttl_info *ti )
 
 	connection_fake_init2( &conn, &opbuf, ldap_pvt_thread_pool_context(), 0 );
 	be->bd_info = (BackendInfo *)ti->ti_on->on_info;
-	ttl_queue_flush( ti, &opbuf.ob_op );
+	ttl_queue_flush( ti, &opbuf.ob_op, 0 );
 	be->bd_info = bi;
 }
 
@@ -210,8 +214,11 @@ dynttl_db_destroy( BackendDB *be, ConfigReply *cr )
 	if ( ti ) {
 		ttl_monitor_db_close( ti );
 		ttl_queue_stop( ti );
-		ttl_queue_destroy( ti );
-		ch_free( ti );
+		/* else the expiry task frees it once a pool pause is over */
+		if ( !ttl_queue_orphan( ti ) ) {
+			ttl_queue_destroy( ti );
+			ch_free( ti );
+		}
 		on->on_bi.bi_private = NULL;
 	}
 	return 0;

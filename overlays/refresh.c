@@ -151,8 +151,10 @@ dynttl_op_extended( Operation *op, SlapReply *rs )
 		ttl = dynttl_clamp( ti, ttl );
 		expire = dynttl_now() + (int64_t)ttl * 1000;
 		rc = LDAP_SUCCESS;
+		/* an expiry Delete under way (-1): this write races it, and
+		 * the Delete's assertion decides which one wins */
 		if ( ttl_queue_refresh( ti, &ndn, stored, expire, (int)ttl ) )
-			rc = dynttl_persist( op, ti, &ndn, ttl, expire );
+			rc = ttl_queue_write( ti, op, &ndn, (int)ttl, expire );
 		if ( rc == LDAP_SUCCESS )
 			set_response( op, rs, ttl );
 	}

@@ -92,18 +92,6 @@ ttl_monitor_refresh( ttl_info *ti, int rc )
 	return rc;
 }
 
-/* an expiry Delete's result */
-void
-ttl_monitor_expiry( ttl_info *ti, int rc )
-{
-	if ( rc == LDAP_SUCCESS )
-		DYNTTL_COUNT( ti, DYNTTL_MON_EXPIRED );
-	else if ( rc == LDAP_ASSERTION_FAILED )
-		DYNTTL_COUNT( ti, DYNTTL_MON_EXPIRE_KEPT );
-	else if ( rc != LDAP_NO_SUCH_OBJECT )
-		DYNTTL_COUNT( ti, DYNTTL_MON_EXPIRE_FAILED );
-}
-
 /* ---- the entry ---- */
 
 static void

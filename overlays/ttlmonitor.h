@@ -36,7 +36,6 @@ int ttl_monitor_db_init( BackendDB *be );
 int ttl_monitor_db_open( BackendDB *be, struct ttl_info *ti );
 int ttl_monitor_db_close( struct ttl_info *ti );
 void ttl_monitor_refused( struct ttl_info *ti, int rc );
-void ttl_monitor_expiry( struct ttl_info *ti, int rc );
 int ttl_monitor_refresh( struct ttl_info *ti, int rc );
 
 LDAP_END_DECL

@@ -221,6 +221,8 @@ dynttl_persist( Operation *op, ttl_info *ti, struct berval *ndn,
 typedef struct add_ctx {
 	ttl_info	*ac_ti;
 	int64_t		ac_expire;
+	int		ac_reserved;	/* holds a dynttl-max-entries place */
+	unsigned long	ac_wseq;	/* ttl_queue_wseq() before the write */
 } add_ctx;
 
 static int
@@ -231,9 +233,19 @@ add_cb( Operation *op, SlapReply *rs )
 	/* ora_e carries the name the entry was stored under (back-ils maps
 	 * NetMeeting's DNs onto one canonical name and says so there) */
 	if ( rs->sr_type == REP_RESULT && rs->sr_err == LDAP_SUCCESS )
-		DYNTTL_COUNT( ac->ac_ti, ttl_queue_set( ac->ac_ti, &op->ora_e->e_nname,
-			ac->ac_expire ) ? DYNTTL_MON_ADDS : DYNTTL_MON_KA_READD );
+		DYNTTL_COUNT( ac->ac_ti, ttl_queue_set_op( ac->ac_ti, &op->ora_e->e_nname,
+			ac->ac_expire, ac->ac_wseq ) ? DYNTTL_MON_ADDS : DYNTTL_MON_KA_READD );
 	return SLAP_CB_CONTINUE;
+}
+
+/* the Add is over, indexed or not: its dynttl-max-entries place is free */
+static void
+add_release( Operation *op, void *priv )
+{
+	add_ctx *ac = priv;
+
+	if ( ac->ac_reserved )
+		ttl_queue_unreserve( ac->ac_ti );
 }
 
 /* a callback with its private data behind it; release, when given, frees
@@ -362,9 +374,8 @@ dynttl_op_add( Operation *op, SlapReply *rs )
 		send_ldap_result( op, rs );
 		return rc;
 	}
-	if ( ti->ti_max_entries && ti->ti_count >= ti->ti_max_entries &&
-		!entry_exists( op, on ) )
-	{
+	ac.ac_reserved = ttl_queue_reserve( ti );
+	if ( !ac.ac_reserved && !entry_exists( op, on ) ) {
 		ttl_monitor_refused( ti, LDAP_ADMINLIMIT_EXCEEDED );
 		rs->sr_err = LDAP_ADMINLIMIT_EXCEEDED;
 		rs->sr_text = "too many dynamic objects (dynttl-max-entries)";
@@ -393,7 +404,10 @@ dynttl_op_add( Operation *op, SlapReply *rs )
 	dynttl_time2str( ac.ac_expire, &ev, ebuf );
 	attr_delete( &e->e_attrs, dynttl_ad_expire );
 	attr_merge_one( e, dynttl_ad_expire, &ev, NULL );
-	push_cb( op, add_cb, NULL, &ac, sizeof( ac ) );
+	/* the time is the entry's before it is the index's (invariant 2,
+	 * ttlqueue.c) */
+	ac.ac_wseq = ttl_queue_wseq( ti );
+	push_cb( op, add_cb, add_release, &ac, sizeof( ac ) );
 	return SLAP_CB_CONTINUE;
 }
 
@@ -403,6 +417,9 @@ typedef struct mod_ctx {
 	ttl_info	*mc_ti;
 	int64_t		mc_expire;
 	struct berval	mc_ndn;		/* canonical, op memory */
+	unsigned	mc_gen;		/* Delete: the node's generation */
+	int		mc_found;	/* ... when the index has a node */
+	unsigned long	mc_wseq;	/* Modify: ttl_queue_wseq() before */
 } mod_ctx;
 
 static void
@@ -413,13 +430,14 @@ mod_release( Operation *op, void *priv )
 	op->o_tmpfree( mc->mc_ndn.bv_val, op->o_tmpmemctx );
 }
 
+
 static int
 mod_cb( Operation *op, SlapReply *rs )
 {
 	mod_ctx *mc = op->o_callback->sc_private;
 
 	if ( rs->sr_type == REP_RESULT && rs->sr_err == LDAP_SUCCESS ) {
-		ttl_queue_set( mc->mc_ti, &mc->mc_ndn, mc->mc_expire );
+		ttl_queue_set_op( mc->mc_ti, &mc->mc_ndn, mc->mc_expire, mc->mc_wseq );
 		DYNTTL_COUNT( mc->mc_ti, DYNTTL_MON_KA_MODIFY );
 	}
 	return SLAP_CB_CONTINUE;
@@ -532,7 +550,7 @@ dynttl_op_modify( Operation *op, SlapReply *rs )
 	Modifications *ml;
 	const char *text = NULL;
 	Entry *e = NULL;
-	mod_ctx mc = { NULL, 0, BER_BVNULL };
+	mod_ctx mc = { NULL, 0, BER_BVNULL, 0, 0, 0 };
 	int64_t expire;
 	long secs;
 	int rc, dyn, allowed, disclose, change;
@@ -584,6 +602,8 @@ dynttl_op_modify( Operation *op, SlapReply *rs )
 	mc.mc_ti = ti;
 	mc.mc_expire = dynttl_now() + (int64_t)secs * 1000;
 	op->orm_modlist = ttl_mods( secs, mc.mc_expire, op->orm_modlist );
+	/* as an Add: the entry, then the index */
+	mc.mc_wseq = ttl_queue_wseq( ti );
 	push_cb( op, mod_cb, mod_release, &mc, sizeof( mc ) );
 	return SLAP_CB_CONTINUE;
 fail:
@@ -598,13 +618,15 @@ fail:
 
 /* ---- Delete: forget the entry ---- */
 
+/* the node goes with its entry, unless an Add of the same name (or a
+ * refresh) changed it after this Delete began: it is the new entry's */
 static int
 del_cb( Operation *op, SlapReply *rs )
 {
 	mod_ctx *mc = op->o_callback->sc_private;
 
-	if ( rs->sr_type == REP_RESULT && rs->sr_err == LDAP_SUCCESS )
-		ttl_queue_remove( mc->mc_ti, &mc->mc_ndn );
+	if ( rs->sr_type == REP_RESULT && rs->sr_err == LDAP_SUCCESS && mc->mc_found )
+		ttl_queue_remove( mc->mc_ti, &mc->mc_ndn, mc->mc_gen );
 	return SLAP_CB_CONTINUE;
 }
 
@@ -613,7 +635,11 @@ dynttl_op_delete( Operation *op, SlapReply *rs )
 {
 	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
 	Entry *e = NULL;
-	mod_ctx mc = { on->on_bi.bi_private, 0, BER_BVNULL };
+	mod_ctx mc = { on->on_bi.bi_private, 0, BER_BVNULL, 0, 0, 0 };
+
+	/* the expiry task accounts for its own Deletes (ttlqueue.c) */
+	if ( ttl_queue_is_expiry( op ) )
+		return SLAP_CB_CONTINUE;
 
 	/* the stored name: the request's when the index knows it (expiry
 	 * deletes, LDAPv3 clients), else the entry's (NetMeeting's DNs) */
@@ -626,6 +652,7 @@ dynttl_op_delete( Operation *op, SlapReply *rs )
 		ber_dupbv_x( &mc.mc_ndn, &e->e_nname, op->o_tmpmemctx );
 		overlay_entry_release_ov( op, e, 0, on );
 	}
+	mc.mc_gen = ttl_queue_gen( mc.mc_ti, &mc.mc_ndn, &mc.mc_found );
 	push_cb( op, del_cb, mod_release, &mc, sizeof( mc ) );
 	return SLAP_CB_CONTINUE;
 }
@@ -694,7 +721,9 @@ ren_release( Operation *op, void *priv )
 
 /* A dynamic entry at or below the new name: it had the same prefix
  * before the old one.  A refresh still to be written behind under the
- * old name is written now under the new (the pass would find no entry). */
+ * old name is queued again under the new (ttl_queue_rename): the pass
+ * writes it, not this callback, which runs inside the client's ModRDN
+ * and may not take the writer lock (ttlqueue.c, invariant 2). */
 static int
 ren_move_cb( Operation *op, SlapReply *rs )
 {
@@ -702,7 +731,6 @@ ren_move_cb( Operation *op, SlapReply *rs )
 	struct berval *nn, on;
 	ber_len_t pre;
 	int64_t expire;
-	int ttl;
 
 	if ( rs->sr_type != REP_SEARCH || !dynttl_is_dynamic( rs->sr_entry, &expire ) )
 		return 0;
@@ -714,8 +742,7 @@ ren_move_cb( Operation *op, SlapReply *rs )
 	on.bv_val = op->o_tmpalloc( on.bv_len + 1, op->o_tmpmemctx );
 	memcpy( on.bv_val, nn->bv_val, pre );
 	memcpy( on.bv_val + pre, rc->rc_old.bv_val, rc->rc_old.bv_len + 1 );
-	if ( ttl_queue_rename( rc->rc_ti, &on, nn, &expire, &ttl ) )
-		dynttl_persist( op, rc->rc_ti, nn, ttl, expire );
+	ttl_queue_rename( rc->rc_ti, &on, nn );
 	op->o_tmpfree( on.bv_val, op->o_tmpmemctx );
 	return 0;
 }
@@ -882,7 +909,7 @@ srch_release( Operation *op, void *priv )
 	int i;
 
 	for ( i = 0; i < sc->sc_n; i++ ) {
-		dynttl_persist( op, sc->sc_ti, &sc->sc_ndn[i], sc->sc_secs,
+		ttl_queue_write( sc->sc_ti, op, &sc->sc_ndn[i], sc->sc_secs,
 			sc->sc_exp[i] );
 		ch_free( sc->sc_ndn[i].bv_val );
 	}
@@ -934,6 +961,11 @@ srch_cb( Operation *op, SlapReply *rs )
 		expire = now + (int64_t)sc->sc_secs * 1000;
 		now_too = ttl_queue_refresh( ti, &rs->sr_entry->e_nname, stored,
 			expire, sc->sc_secs );
+		/* chosen for an expiry Delete already: it may be gone before
+		 * the client hears of it, so the keep-alive does not show it
+		 * (invariant 4); the client registers again */
+		if ( now_too < 0 )
+			return LDAP_SUCCESS;
 		DYNTTL_COUNT( ti, DYNTTL_MON_KA_SEARCH );
 		/* the reply shows the new TTL, and a lapsed entry refreshed
 		 * before its Delete is not hidden */
@@ -945,7 +977,7 @@ srch_cb( Operation *op, SlapReply *rs )
 			sc->sc_exp[sc->sc_n] = expire;
 			ber_dupbv( &sc->sc_ndn[sc->sc_n++], &rs->sr_entry->e_nname );
 		} else
-			dynttl_persist( op, ti, &rs->sr_entry->e_nname, sc->sc_secs, expire );
+			ttl_queue_write( ti, op, &rs->sr_entry->e_nname, sc->sc_secs, expire );
 	} else if ( rs->sr_type == REP_RESULT ) {
 		/* before the client hears the search is done */
 		srch_release( op, sc );
@@ -971,7 +1003,7 @@ dynttl_op_search( Operation *op, SlapReply *rs )
 }
 
 /* the remaining TTL in every entryTtl and sTTL value sent; expired
- * entries that the timer has not removed yet are not sent at all */
+ * entries that the expiry task has not removed yet are not sent at all */
 int
 dynttl_response( Operation *op, SlapReply *rs )
 {

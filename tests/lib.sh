@@ -174,3 +174,16 @@ expect_err() {
 	if grep -q "($want)" "$T/check.out"; then ok "$d (result $want)"
 	else nok "$d: expected result $want"; sed 's/^/#   /' "$T/check.out" | head -10; fi
 }
+
+# mdb_conf_head: the start of a slapd.conf for back-mdb databases with
+# slapo-dynttl; a test adds its databases after it
+mdb_conf_head() {
+	cat <<CONF
+include $SCHEMADIR/core.schema
+include $SCHEMADIR/cosine.schema
+include $SCHEMADIR/inetorgperson.schema
+pidfile $T/slapd.pid
+moduleload back_mdb
+moduleload $BUILD/dynttl.la
+CONF
+}
