@@ -137,6 +137,53 @@ monreg_attrs( monreg_schema *ms )
 	return a;
 }
 
+/* The DN of on's entry, "cn=Overlay O" under its database's (O its
+ * place among be's overlays, as back-monitor numbers them), into
+ * mg_ovndn; mg_ndn names the database's entry when the monitor is open
+ * already, and stays empty while it is not.
+ *
+ * register_overlay does not name it on both releases: 2.6's answers with
+ * the database's own entry whenever that exists, which it always does
+ * once the monitor has opened (doc/slapd-versions.md).  So the database
+ * is registered and the overlay's RDN added here.  Before the monitor
+ * opens (slapd starting, the monitor database after this one) the
+ * database's entry is not there yet: it will be "cn=Database I", I the
+ * database's place in backendDB, which is how the monitor numbers the
+ * databases it finds when it opens, and the limbo that register_database
+ * and register_entry_attrs wait in is worked off right after that. */
+static int
+monreg_overlay_ndn( monitor_extra_t *mbe, BackendDB *be, slap_overinst *on,
+	monreg *mg, int *queued )
+{
+	slap_overinst *o2;
+	BackendDB *b2;
+	int o, i = 0;
+	char buf[BACKMONITOR_BUFSIZE];
+	struct berval dn;
+
+	for ( o = 0, o2 = on->on_info->oi_list; o2 && o2 != on; o2 = o2->on_next )
+		o++;
+	LDAP_STAILQ_FOREACH( b2, &backendDB, be_next ) {
+		if ( b2 == be->bd_self )
+			break;
+		i++;
+	}
+	if ( !o2 || !b2 || mbe->register_database( be, &mg->mg_ndn ) )
+		return -1;
+	if ( BER_BVISNULL( &mg->mg_ndn ) ) {
+		*queued = 1;
+		dn.bv_len = snprintf( buf, sizeof( buf ), "cn=Overlay %d,cn=Database %d,"
+			SLAPD_MONITOR_DATABASE_DN, o, i );
+	} else {
+		dn.bv_len = snprintf( buf, sizeof( buf ), "cn=Overlay %d,%s", o,
+			mg->mg_ndn.bv_val );
+	}
+	if ( dn.bv_len >= sizeof( buf ) )
+		return -1;
+	dn.bv_val = buf;
+	return dnNormalize( 0, NULL, NULL, &dn, &mg->mg_ovndn, NULL ) ? -1 : 0;
+}
+
 /* Register be's counters in its database entry, or with on an
  * overlay's in the overlay's entry (cn=Overlay N under the database's):
  * one callback per entry, for back-monitor frees the first of an entry's
@@ -149,7 +196,7 @@ monreg_open( monreg_schema *ms, BackendDB *be, slap_overinst *on,
 	monitor_extra_t *mbe;
 	monreg *mg;
 	Attribute *a;
-	int rc;
+	int rc, queued = 0;
 
 	/* the flag may be another module's on the same database */
 	if ( ms->ms_rc || !SLAP_DBMONITORING( be ) || !( mbe = monitor_extra() ) )
@@ -169,14 +216,26 @@ monreg_open( monreg_schema *ms, BackendDB *be, slap_overinst *on,
 	mg->mg_cb->mc_private = mg;
 	a = monreg_attrs( ms );
 	/* with the monitor database not open yet both wait in its limbo,
-	 * which fills in mg_ndn later: mg must stay where it is */
-	rc = on ? mbe->register_overlay( be, on, &mg->mg_ndn ) :
-		mbe->register_database( be, &mg->mg_ndn );
-	if ( rc == 0 )
-		rc = mbe->register_entry_attrs( &mg->mg_ndn, a, mg->mg_cb, NULL, -1, NULL );
+	 * which fills in mg_ndn later and reads mg_ovndn then: mg must stay
+	 * where it is */
+	if ( on ) {
+		rc = monreg_overlay_ndn( mbe, be, on, mg, &queued );
+		if ( rc == 0 )
+			rc = mbe->register_entry_attrs( &mg->mg_ovndn, a, mg->mg_cb,
+				NULL, -1, NULL );
+	} else {
+		rc = mbe->register_database( be, &mg->mg_ndn );
+		queued = rc == 0 && BER_BVISNULL( &mg->mg_ndn );
+		if ( rc == 0 )
+			rc = mbe->register_entry_attrs( &mg->mg_ndn, a, mg->mg_cb, NULL, -1, NULL );
+	}
 	attrs_free( a );
 	if ( rc ) {
 		Debug( LDAP_DEBUG_ANY, "%s: cannot register with cn=Monitor\n", ms->ms_who );
+		/* a limbo entry points into mg: leave it (out of memory only) */
+		if ( queued )
+			return NULL;
+		ch_free( mg->mg_ovndn.bv_val );
 		ch_free( mg->mg_cb );
 		ch_free( mg );
 		return NULL;
@@ -198,7 +257,9 @@ monreg_close( monreg *mg )
 	if ( ( mbe = monitor_extra() ) ) {
 		struct berval dummy = BER_BVNULL;
 		/* frees mg_cb, after monreg_free */
-		mbe->unregister_entry_callback( &mg->mg_ndn, mg->mg_cb, &dummy, 0, &dummy );
+		mbe->unregister_entry_callback( BER_BVISNULL( &mg->mg_ovndn ) ?
+			&mg->mg_ndn : &mg->mg_ovndn, mg->mg_cb, &dummy, 0, &dummy );
 	}
+	ch_free( mg->mg_ovndn.bv_val );
 	ch_free( mg );
 }

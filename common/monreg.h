@@ -35,8 +35,9 @@ typedef struct monreg {
 	monreg_schema	*mg_schema;
 	monreg_values	*mg_values;
 	void		*mg_owner;
-	struct berval	mg_ndn;		/* the monitor entry; filled in late
-					 * when the monitor opens after us */
+	struct berval	mg_ndn;		/* the database's monitor entry; filled
+					 * in late when the monitor opens after us */
+	struct berval	mg_ovndn;	/* an overlay's: the entry registered with */
 	monitor_callback_t *mg_cb;
 } monreg;
 

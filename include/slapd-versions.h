@@ -38,4 +38,9 @@
 #define ILS_POOL_PAUSECHECK( pool )	ldap_pvt_thread_pool_pausecheck( pool )
 #endif
 
+/* back-monitor's register_overlay answers with the database's entry on
+ * 2.6 where 2.5 answered with the overlay's: no macro here, since
+ * common/monreg.c names the overlay's entry itself, alike on both
+ * (doc/slapd-versions.md). */
+
 #endif /* SLAPD_VERSIONS_H */

@@ -288,4 +288,18 @@ check "olmDynTTLAdds +1 (the static entry is not one), olmDynTTLRefusedNotDynami
 i=0; while [ $i -lt 100 ]; do snap m2; [ "$(val m2 olmDynTTLExpired)" = 1 ] && break; sleep 0.2; i=$((i + 1)); done
 check "it expires: olmDynTTLExpired 1, olmDynTTLLive 0" eval "is m2 olmDynTTLExpired 1 && is m2 olmDynTTLLive 0"
 check "slapd stops cleanly" stopped_clean
+
+echo "# 7. the monitor database first: both register at once, not in its limbo"
+CONF4=$(ils_conf "$T/o")
+monitor_module > "$T/mod.conf"
+sed -i "/^moduleload .*dynttl.la/r $T/mod.conf" "$CONF4"
+awk -v m="$(monitor_db)" '/^database +ils/ { print m "\n" } { print }' "$CONF4" > "$T/o.conf"
+start_slapd -f "$T/o.conf" || exit 1
+wire register first@example.org > "$T/w.log"; check "NetMeeting registers" grep -q '0 failed' "$T/w.log"
+snap o0
+check "the ILS database's entry has the olmIls counters, cn=Overlay 0 under it the olmDynTTL ones" eval \
+	"[ \$(grep -c '^olmIls' $T/snap.o0) -eq 20 ] && [ \$(grep -c '^olmDynTTL' $T/snap.o0) -eq 17 ] && lsearch -b cn=Databases,cn=Monitor -s sub '(objectClass=olmDynTTLOverlay)' 1.1 | grep -q '^dn: cn=Overlay 0,cn=Database [0-9]*,cn=Databases,cn=Monitor\$'"
+check "the registration counted by both: olmIlsAdds 1, olmDynTTLAdds 1" eval \
+	"is o0 olmIlsAdds 1 && is o0 olmDynTTLAdds 1"
+check "slapd stops cleanly" stopped_clean
 finish
