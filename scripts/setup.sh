@@ -27,7 +27,7 @@ say() { printf '== setup: %s\n' "$*"; }
 
 PKGS="slapd ldap-utils libldap-dev lmdb-utils autoconf automake libtool
  build-essential dpkg-dev pkg-config libsasl2-dev libgnutls28-dev libltdl-dev
- libwrap0-dev unixodbc-dev libperl-dev libargon2-dev python3 strace
+ libwrap0-dev unixodbc-dev libperl-dev libargon2-dev python3 strace gdb
  clang libclang-rt-dev"
 
 need_pkgs() {
