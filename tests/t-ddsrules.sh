@@ -5,13 +5,7 @@
 # by back-mdb), subtree renames, and the start-up count.
 . "$(dirname "$0")/lib.sh"
 mkdir -p "$T/mdb" "$T/all"
-cat > "$T/slapd.conf" <<CONF
-include $SCHEMADIR/core.schema
-include $SCHEMADIR/cosine.schema
-include $SCHEMADIR/inetorgperson.schema
-pidfile $T/slapd.pid
-moduleload back_mdb
-moduleload $BUILD/dynttl.la
+{ mdb_conf_head; cat <<CONF
 database mdb
 suffix "dc=example,dc=com"
 rootdn "cn=admin,dc=example,dc=com"
@@ -35,6 +29,7 @@ dynttl-all on
 dynttl-default-ttl 3
 dynttl-min-ttl 1
 CONF
+} > "$T/slapd.conf"
 SLAPD_DEBUG=256 start_slapd -f "$T/slapd.conf" || exit 1
 B=dc=example,dc=com
 ADM="-D cn=admin,$B -w secret"

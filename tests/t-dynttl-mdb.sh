@@ -2,13 +2,7 @@
 # without ILS), configured through cn=config and changed at run time
 . "$(dirname "$0")/lib.sh"
 mkdir -p "$T/mdb" "$T/slapd.d"
-cat > "$T/slapd.conf" <<CONF
-include $SCHEMADIR/core.schema
-include $SCHEMADIR/cosine.schema
-include $SCHEMADIR/inetorgperson.schema
-pidfile $T/slapd.pid
-moduleload back_mdb
-moduleload $BUILD/dynttl.la
+{ mdb_conf_head; cat <<CONF
 moduleload auditlog
 database mdb
 suffix "dc=example,dc=com"
@@ -27,6 +21,7 @@ dynttl-max-entries 3
 database config
 rootpw config
 CONF
+} > "$T/slapd.conf"
 # -f with -F: slapd converts slapd.conf into slapd.d and runs from it
 start_slapd -f "$T/slapd.conf" -F "$T/slapd.d" || exit 1
 check "slapd.conf was converted to cn=config" test -f "$T/slapd.d/cn=config.ldif"

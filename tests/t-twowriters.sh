@@ -10,13 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 command -v gdb >/dev/null || { nok "gdb is installed (scripts/setup.sh)"; exit 1; }
 mkdir -p "$T/mdb"
-cat > "$T/slapd.conf" <<CONF
-include $SCHEMADIR/core.schema
-include $SCHEMADIR/cosine.schema
-include $SCHEMADIR/inetorgperson.schema
-pidfile $T/slapd.pid
-moduleload back_mdb
-moduleload $BUILD/dynttl.la
+{ mdb_conf_head; cat <<CONF
 database mdb
 suffix "dc=example,dc=com"
 rootdn "cn=admin,dc=example,dc=com"
@@ -28,6 +22,7 @@ dynttl-min-ttl 2
 dynttl-max-ttl 1h
 dynttl-persist-delay 1
 CONF
+} > "$T/slapd.conf"
 ADM="-D cn=admin,dc=example,dc=com -w secret"
 W=cn=w,dc=example,dc=com
 GPID=
