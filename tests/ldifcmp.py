@@ -9,7 +9,8 @@
                                       or a search) holds OLD's entries,
                                       each with what slapadd gives an
                                       entry that lacks them: entryUUID,
-                                      entryCSN, creators and modifiers;
+                                      entryCSN, creators, modifiers and
+                                      structuralObjectClass;
                                       entryTtl no higher than OLD's
 
 As test046 does with ldif-filter -s a: comments go, attributes are
@@ -54,8 +55,9 @@ def section(text, n):
     raise SystemExit('no section [%d]' % n)
 
 
-# what slapadd adds to an entry that lacks it (slapadd.c, SLAP_LASTMOD)
-SLAPADD_OPATTRS = ('entryuuid', 'entrycsn', 'creatorsname', 'createtimestamp',
+# what slapadd adds to an entry that lacks it (slapadd.c: SLAP_LASTMOD,
+# and entry_schema_check's structuralObjectClass)
+SLAPADD_OPATTRS = ('structuralobjectclass', 'entryuuid', 'entrycsn', 'creatorsname', 'createtimestamp',
                    'modifiersname', 'modifytimestamp')
 
 
