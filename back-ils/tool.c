@@ -1,4 +1,4 @@
-/* tool.c - slapcat, slapadd, slapindex and slapschema (bi_tool_*)
+/* tool.c - slapcat, slapadd, slapindex, slapschema, slapmodify (bi_tool_*)
  *
  * The slap tools run slapd's configuration in a process of their own and
  * call these hooks on the opened database (ils_db_open in tool mode: no
@@ -11,7 +11,8 @@
  * read transaction, counted from 1: entry_first/next count as they move
  * and entry_get(id) decodes the record at that position, so both agree
  * as long as the snapshot lasts (from entry_first to entry_close).
- * slapadd's IDs are only a count of the entries it stored.
+ * slapadd's IDs are only a count of the entries it stored; slapmodify's
+ * entry_get takes the ID dn2id_get gave last, which stands for its key.
  */
 #include "portable.h"
 #include <stdio.h>
@@ -35,6 +36,10 @@ static struct tool_state {
 	int		ts_batch;	/* entries in the write batch */
 	ID		ts_added;	/* entries stored or skipped */
 	int		ts_write;	/* ts_txn is slapadd's */
+	int		ts_mode;	/* entry_open's: 1 for the writing tools */
+	ID		ts_found;	/* slapmodify: dn2id_get's last answer */
+	char		ts_fkey[ILS_KEYBUF];	/* ... and the key it stands for */
+	ber_len_t	ts_fkeylen;
 	int		ts_quick;	/* slapadd -q: no sync until the end */
 } tool;
 
@@ -55,6 +60,7 @@ tool_open( BackendDB *be, int mode )
 	memset( &tool, 0, sizeof( tool ) );
 	if ( !ii->ii_env )
 		return -1;
+	tool.ts_mode = mode;
 	/* slapadd -q: LMDB flushes nothing until entry_close, where a sync
 	 * makes the whole load durable at once */
 	if ( mode == 1 && ( slapMode & SLAP_TOOL_QUICK ) &&
@@ -197,6 +203,36 @@ tool_seek( ID id, MDB_val *k, MDB_val *v )
 	return MDB_NOTFOUND;
 }
 
+/* the write transaction of the batch, begun when there is none */
+static int
+tool_wtxn( ils_info *ii, const char **text )
+{
+	int rc;
+
+	if ( !tool.ts_txn && ( rc = mdb_txn_begin( ii->ii_env, NULL, 0, &tool.ts_txn ) ) ) {
+		*text = mdb_strerror( rc );
+		return LDAP_OTHER;
+	}
+	tool.ts_write = 1;
+	return LDAP_SUCCESS;
+}
+
+/* slapmodify: the entry dn2id_get found, read in the batch's transaction
+ * (it sees the batch's own writes) */
+static Entry *
+tool_get_found( BackendDB *be, ID id )
+{
+	ils_info *ii = be->be_private;
+	struct berval key = { tool.ts_fkeylen, tool.ts_fkey };
+	const char *text;
+	Entry *e;
+
+	if ( id == NOID || id != tool.ts_found || tool_wtxn( ii, &text ) ||
+		ils_store_get( ii, tool.ts_txn, &key, &e ) != LDAP_SUCCESS )
+		return NULL;
+	return e;
+}
+
 /* the entry with id; the tool frees it with be_entry_release_r, which is
  * ils_entry_release_rw */
 static Entry *
@@ -205,6 +241,8 @@ tool_get( BackendDB *be, ID id )
 	MDB_val k, v;
 	Entry *e = NULL;
 
+	if ( tool.ts_mode == 1 )
+		return tool_get_found( be, id );
 	if ( !tool.ts_cursor || id == NOID || id == 0 )
 		return NULL;
 	if ( tool.ts_entry && id == tool.ts_id ) {
@@ -304,23 +342,27 @@ tool_key( Operation *op, ils_name *nm, Entry *e, char *kbuf, struct berval *key,
 }
 
 /* store e under key in a child of the batch's transaction, so a refused
- * entry leaves the batch as it was */
+ * entry leaves the batch as it was: a new entry (slapadd), or one that
+ * replaces the stored one (replace: slapmodify) */
 static int
-tool_store( ils_info *ii, struct berval *key, Entry *e, const char **text )
+tool_store( ils_info *ii, struct berval *key, Entry *e, int replace,
+	const char **text )
 {
 	MDB_txn *txn;
 	MDB_val k = { key->bv_len, key->bv_val }, v;
 	int rc;
 
-	if ( !tool.ts_txn && ( rc = mdb_txn_begin( ii->ii_env, NULL, 0, &tool.ts_txn ) ) ) {
-		*text = mdb_strerror( rc );
-		return LDAP_OTHER;
-	}
-	tool.ts_write = 1;
-	if ( mdb_get( tool.ts_txn, ii->ii_dbi, &k, &v ) == 0 ) {
+	if ( ( rc = tool_wtxn( ii, text ) ) != LDAP_SUCCESS )
+		return rc;
+	rc = mdb_get( tool.ts_txn, ii->ii_dbi, &k, &v );
+	if ( rc == 0 && !replace ) {
 		*text = "an entry of this name is loaded already (one registration has "
 			"many DN spellings)";
 		return LDAP_ALREADY_EXISTS;
+	}
+	if ( rc != 0 && replace ) {
+		*text = "no such entry";
+		return LDAP_NO_SUCH_OBJECT;
 	}
 	if ( ( rc = mdb_txn_begin( ii->ii_env, tool.ts_txn, 0, &txn ) ) ) {
 		*text = mdb_strerror( rc );
@@ -356,7 +398,7 @@ tool_op( BackendDB *be, Connection *conn, OperationBuffer *opbuf )
 }
 
 static ID
-tool_put( BackendDB *be, Entry *e, struct berval *text )
+tool_write( BackendDB *be, Entry *e, int replace, struct berval *text )
 {
 	ils_info *ii = be->be_private;
 	char buf[SLAP_TEXT_BUFLEN], kbuf[ILS_KEYBUF];
@@ -374,13 +416,86 @@ tool_put( BackendDB *be, Entry *e, struct berval *text )
 			e->e_name.bv_val );
 		return ++tool.ts_added;
 	}
-	if ( tool_store( ii, &key, e, &msg ) != LDAP_SUCCESS )
+	if ( tool_store( ii, &key, e, replace, &msg ) != LDAP_SUCCESS )
 		goto refused;
 	e->e_id = ++tool.ts_added;
 	return e->e_id;
 refused:
 	snprintf( text->bv_val, text->bv_len, "%s", msg );
 	return NOID;
+}
+
+static ID
+tool_put( BackendDB *be, Entry *e, struct berval *text )
+{
+	return tool_write( be, e, 0, text );
+}
+
+static ID
+tool_modify( BackendDB *be, Entry *e, struct berval *text )
+{
+	return tool_write( be, e, 1, text );
+}
+
+/* ---- slapmodify's lookups and Deletes ---- */
+
+/* the stored key of ndn, in nm (or kbuf for a container); 0 when ndn
+ * names nothing stored */
+static int
+tool_dn_key( ils_name *nm, struct berval *ndn, char *kbuf, struct berval *key )
+{
+	ils_parse_dn( ndn, nm );
+	if ( ILSDN_IS_ENTRY( nm->in_dn.kind ) ) {
+		*key = nm->in_key;
+		return 1;
+	}
+	return nm->in_dn.kind != ILSDN_BAD && nm->in_dn.kind != ILSDN_OTHER &&
+		tool_container_key( nm, kbuf, key );
+}
+
+static ID
+tool_dn2id( BackendDB *be, struct berval *ndn )
+{
+	ils_info *ii = be->be_private;
+	char kbuf[ILS_KEYBUF];
+	struct berval key;
+	const char *text;
+	ils_name nm;
+	MDB_val k, v;
+
+	if ( !tool_dn_key( &nm, ndn, kbuf, &key ) || tool_wtxn( ii, &text ) )
+		return NOID;
+	k.mv_data = key.bv_val;
+	k.mv_size = key.bv_len;
+	if ( mdb_get( tool.ts_txn, ii->ii_dbi, &k, &v ) )
+		return NOID;
+	memcpy( tool.ts_fkey, key.bv_val, key.bv_len );
+	tool.ts_fkeylen = key.bv_len;
+	return tool.ts_found = ++tool.ts_added;
+}
+
+/* A Delete as slapd does it: a person's takes the Dialer's application
+ * user of its name along (ils_app_join joined their data). */
+static int
+tool_delete( BackendDB *be, struct berval *ndn, struct berval *text )
+{
+	ils_info *ii = be->be_private;
+	char kbuf[ILS_KEYBUF], sbuf[ILS_KEYBUF];
+	struct berval key, sib;
+	const char *msg = "cannot delete the entry";
+	ils_name nm;
+	int rc = LDAP_NO_SUCH_OBJECT;
+
+	if ( tool_dn_key( &nm, ndn, kbuf, &key ) &&
+		( rc = tool_wtxn( ii, &msg ) ) == LDAP_SUCCESS &&
+		( rc = ils_store_del( ii, tool.ts_txn, &key ) ) == LDAP_SUCCESS &&
+		nm.in_dn.kind == ILSDN_PERSON && ils_sibling_key( &nm, sbuf, &sib ) &&
+		( rc = ils_store_del( ii, tool.ts_txn, &sib ) ) == LDAP_NO_SUCH_OBJECT )
+		rc = LDAP_SUCCESS;
+	if ( rc != LDAP_SUCCESS )
+		snprintf( text->bv_val, text->bv_len, "%s", rc == LDAP_NO_SUCH_OBJECT ?
+			"no such entry" : msg );
+	return rc;
 }
 
 static int
@@ -403,4 +518,7 @@ ils_tool_init( BackendInfo *bi )
 	bi->bi_tool_entry_put = tool_put;
 	bi->bi_tool_entry_reindex = tool_reindex;
 	bi->bi_tool_sync = tool_sync;
+	bi->bi_tool_dn2id_get = tool_dn2id;
+	bi->bi_tool_entry_modify = tool_modify;
+	bi->bi_tool_entry_delete = tool_delete;
 }

@@ -159,6 +159,36 @@ olcRootPW: config
 LDIF
 }
 
+# config_ldif_ils DATADIR [ATTR: VALUE ...]: config_ldif with dynttl.la
+# loaded, then the ILS database (its data in DATADIR, the ATTRs added to
+# its entry) with the dynttl overlay on every entry; a test may add
+# databases after it, from {2} on
+config_ldif_ils() {
+	cdir=$1; shift
+	config_ldif | sed "s|^olcModuleLoad: .*|&\nolcModuleLoad: $BUILD/dynttl.la|"
+	cat <<LDIF
+dn: olcDatabase={1}ils,cn=config
+objectClass: olcDatabaseConfig
+objectClass: olcIlsConfig
+olcDatabase: {1}ils
+olcSuffix: o=Intranet
+olcSuffix: objectClass=rtPerson
+olcDbDirectory: $cdir
+olcRootDN: cn=admin,o=Intranet
+olcAccess: to * by dynacl/ils-owner write by * read
+LDIF
+	for l in "$@"; do printf '%s\n' "$l"; done
+	cat <<LDIF
+
+dn: olcOverlay={0}dynttl,olcDatabase={1}ils,cn=config
+objectClass: olcOverlayConfig
+objectClass: olcDynTTLConfig
+olcOverlay: {0}dynttl
+olcDynTTLAll: TRUE
+
+LDIF
+}
+
 # ldif_add DN [ATTR: VALUE ...]: an LDAPv3 Add from the arguments
 ldif_add() {
 	dn=$1; shift

@@ -45,26 +45,8 @@ stop_slapd
 # overlay and the database that register its counters ----
 mkdir -p "$T/m/ils" "$T/m/slapd.d"
 {
-	config_ldif | sed "s|^olcModuleLoad: .*|&\nolcModuleLoad: $BUILD/dynttl.la|"
+	config_ldif_ils "$T/m/ils" "olcIlsMaxPerAddress: 0" "olcIlsMaxPerMinute: 0"
 	cat <<LDIF
-dn: olcDatabase={1}ils,cn=config
-objectClass: olcDatabaseConfig
-objectClass: olcIlsConfig
-olcDatabase: {1}ils
-olcSuffix: o=Intranet
-olcSuffix: objectClass=rtPerson
-olcDbDirectory: $T/m/ils
-olcRootDN: cn=admin,o=Intranet
-olcAccess: to * by dynacl/ils-owner write by * read
-olcIlsMaxPerAddress: 0
-olcIlsMaxPerMinute: 0
-
-dn: olcOverlay={0}dynttl,olcDatabase={1}ils,cn=config
-objectClass: olcOverlayConfig
-objectClass: olcDynTTLConfig
-olcOverlay: {0}dynttl
-olcDynTTLAll: TRUE
-
 dn: olcDatabase={2}monitor,cn=config
 objectClass: olcDatabaseConfig
 olcDatabase: {2}monitor

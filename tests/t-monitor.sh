@@ -172,26 +172,8 @@ stop_slapd
 echo "# 4. cn=config: caps, and the counters taken back with the overlay and database"
 mkdir -p "$T/c/ils" "$T/c/slapd.d"
 {
-	config_ldif | sed "s|^olcModuleLoad: .*|&\nolcModuleLoad: $BUILD/dynttl.la|"
+	config_ldif_ils "$T/c/ils" "olcIlsMaxPerAddress: 2" "olcIlsMaxPerMinute: 0"
 	cat <<LDIF
-dn: olcDatabase={1}ils,cn=config
-objectClass: olcDatabaseConfig
-objectClass: olcIlsConfig
-olcDatabase: {1}ils
-olcSuffix: o=Intranet
-olcSuffix: objectClass=rtPerson
-olcDbDirectory: $T/c/ils
-olcRootDN: cn=admin,o=Intranet
-olcAccess: to * by dynacl/ils-owner write by * read
-olcIlsMaxPerAddress: 2
-olcIlsMaxPerMinute: 0
-
-dn: olcOverlay={0}dynttl,olcDatabase={1}ils,cn=config
-objectClass: olcOverlayConfig
-objectClass: olcDynTTLConfig
-olcOverlay: {0}dynttl
-olcDynTTLAll: TRUE
-
 dn: olcDatabase={2}monitor,cn=config
 objectClass: olcDatabaseConfig
 olcDatabase: {2}monitor

@@ -43,7 +43,8 @@ check "... with the owner" sh -c "sed -n '/^dn: cn=short@x,/,/^\$/p' '$T/live.ld
 check "... and what the Dialer's application user holds" sh -c \
 	"sed -n '/^dn: cn=egruber/,/^\$/p' '$T/live.ldif' | grep -c '^dn:' | grep -qx 2"
 check "slapcat -a picks one registration" sh -c \
-	"slapcat -f '$CONF' -b o=Intranet -a '(cn=pt@example.org)' | grep '^dn:' | tr A-Z a-z | grep -qx 'dn: cn=pt@example.org,ou=dynamic,o=intranet'"
+	"slapcat -f '$CONF' -b o=Intranet -a '(cn=pt@example.org)' | grep '^dn:' | tr A-Z a-z |
+	 tr '\n' ' ' | grep -qx 'dn: cn=pt@example.org,ou=dynamic,o=intranet '"
 # -H for a subtree: with -b, slapcat 2.5.13 frees the argument of -s
 # and aborts (slapcommon.c), whatever the backend
 check "slapcat -H the application container picks the application user" sh -c \
@@ -111,6 +112,36 @@ printf 'dn: %s\nobjectClass: rtPerson\ncn: twice@x\n\ndn: cn=twice@x,objectClass
 check "one registration under two of its DN spellings: the second refused at its line" sh -c \
 	"! slapadd -f '$CONF3' -l '$T/twice.ldif' > '$T/twice.out' 2>&1 && grep -q 'line=5.*loaded already' '$T/twice.out'"
 check "... the first is kept" sh -c "slapcat -f '$CONF3' -b o=Intranet | grep -qix 'dn: $(dn twice@x)'"
+echo "# slapmodify on a stopped directory"
+cat > "$T/mod.ldif" <<LDIF
+dn: $(dn nm@contoso.com)
+changetype: modify
+replace: comment
+comment: changed by slapmodify
+
+dn: cn=$DIALER,ou=Dynamic,o=Intranet
+changetype: delete
+
+dn: cn=new@x,objectClass=rtPerson
+changetype: add
+objectClass: rtPerson
+cn: new@x
+LDIF
+check "slapmodify: a Modify, a Delete, an Add in NetMeeting's spelling" sh -c \
+	"slapadd -f '$CONF3' -l '$T/dump.ldif' && slapmodify -f '$CONF3' -l '$T/mod.ldif'"
+slapcat -f "$CONF3" -b o=Intranet -o ldif-wrap=no > "$T/mod.out"
+check "... the Modify changed the entry" sh -c "sed -n '/^dn: cn=nm@contoso.com,/,/^\$/p' '$T/mod.out' | grep -qx 'comment: changed by slapmodify'"
+check "... the Dialer's person went with its application user, as slapd deletes it" sh -c "! grep -qi '^dn: cn=egruber' '$T/mod.out'"
+check "... the Add is stored under its canonical name" grep -qix "dn: $(dn new@x)" "$T/mod.out"
+printf 'dn: %s\nchangetype: delete\n' "$(dn nobody@x)" > "$T/mod2.ldif"
+check "slapmodify of an entry that is not there fails with its line" sh -c \
+	"! slapmodify -f '$CONF3' -l '$T/mod2.ldif' > '$T/mod2.out' 2>&1 && grep -q 'lineno=1' '$T/mod2.out'"
+
+printf 'dn: o=Intranet\nobjectClass: organization\no: Intranet\n\ndn: %s\nobjectClass: rtPerson\ncn: kept@x\n' \
+	"$(dn kept@x)" > "$T/cont.ldif"
+check "a built-in container in the LDIF (a back-mdb's dump) is skipped, not refused" \
+	slapadd -f "$CONF3" -l "$T/cont.ldif"
+check "... and the registration after it stored" sh -c "slapcat -f '$CONF3' -b o=Intranet | grep -qix 'dn: $(dn kept@x)'"
 printf 'dn: %s\nobjectClass: rtPerson\ncn: x\n bogus\n::\n' "$(dn garbage@x)" > "$T/garbage.ldif"
 check "LDIF that does not parse: exit 1, not a signal" sh -c \
 	"slapadd -f '$CONF3' -l '$T/garbage.ldif' > '$T/garbage.out' 2>&1; test \$? = 1"
@@ -147,29 +178,7 @@ check "... and NetMeeting's suffix, the same database" cmp "$T/backup1/slapd-2.5
 
 echo "# cn=config (slapd.d, -F)"
 mkdir -p "$T/f/ils" "$T/f/slapd.d"
-{
-	config_ldif | sed "s|^olcModuleLoad: .*|&\nolcModuleLoad: $BUILD/dynttl.la|"
-	cat <<LDIF
-dn: olcDatabase={1}ils,cn=config
-objectClass: olcDatabaseConfig
-objectClass: olcIlsConfig
-olcDatabase: {1}ils
-olcSuffix: o=Intranet
-olcSuffix: objectClass=rtPerson
-olcDbDirectory: $T/f/ils
-olcRootDN: cn=admin,o=Intranet
-olcAccess: to * by dynacl/ils-owner write by * read
-olcIlsMaxPerAddress: 4
-
-dn: olcOverlay={0}dynttl,olcDatabase={1}ils,cn=config
-objectClass: olcOverlayConfig
-objectClass: olcDynTTLConfig
-olcOverlay: {0}dynttl
-olcDynTTLAll: TRUE
-olcDynTTLMin: 1
-
-LDIF
-} > "$T/f/config.ldif"
+config_ldif_ils "$T/f/ils" "olcIlsMaxPerAddress: 4" > "$T/f/config.ldif"
 check "a cn=config with back-ils and dynttl" slapadd -n0 -F "$T/f/slapd.d" -l "$T/f/config.ldif"
 check "slapadd -F of the dump" slapadd -F "$T/f/slapd.d" -b o=Intranet -l "$T/dump.ldif"
 check "slapcat -F gives it back" sh -c "slapcat -F '$T/f/slapd.d' -b o=Intranet -o ldif-wrap=no > '$T/f.ldif' &&
