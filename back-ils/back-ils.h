@@ -229,6 +229,9 @@ int ils_reply_init( Operation *op, ils_reply *r, const char **text );
 Entry *ils_reply_entry( Operation *op, ils_reply *r, Entry *stored );
 void ils_reply_destroy( Operation *op, ils_reply *r );
 
+/* tool.c: slapcat, slapadd, slapindex (bi_tool_*) */
+void ils_tool_init( BackendInfo *bi );
+
 /* operations */
 int ils_back_search( Operation *op, SlapReply *rs );
 int ils_back_add( Operation *op, SlapReply *rs );
