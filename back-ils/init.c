@@ -95,6 +95,12 @@ ils_db_open( BackendDB *be, ConfigReply *cr )
 	}
 	if ( ils_db_schema( be, cr ) )
 		return 1;
+	if ( ils_dialect_open() ) {
+		snprintf( cr->msg, sizeof( cr->msg ),
+			"back-ils: cannot set up the canonical names (ils-dialect)" );
+		Debug( LDAP_DEBUG_ANY, "%s\n", cr->msg );
+		return 1;
+	}
 	ils_db_check_suffixes( be );
 	if ( ils_store_open( be, cr ) )
 		return 1;
@@ -179,7 +185,8 @@ int
 init_module( int argc, char *argv[] )
 {
 	if ( ils_slapd_version_check( "back-ils" ) ||
-		ils_names_init() || ils_owner_init() || ils_txn_guard() )
+		ils_names_init() || ils_owner_init() || ils_txn_guard() ||
+		ils_dialect_init() )
 		return -1;
 	ils_bi.bi_type = "ils";
 	ils_bi.bi_init = ils_initialize;
