@@ -19,9 +19,9 @@
 #include "slap.h"
 #include "back-ils.h"
 
-/* whether nm's sibling (canon.c) is stored: a cascade to nothing would
- * be a refused write in the logs and counters */
-static int
+/* nm's sibling (canon.c) as stored, or NULL: a cascade to nothing
+ * would be a refused write in the logs and counters */
+static Entry *
 sibling_stored( Operation *op, ils_name *nm )
 {
 	ils_info *ii = op->o_bd->be_private;
@@ -31,9 +31,8 @@ sibling_stored( Operation *op, ils_name *nm )
 
 	if ( !ils_sibling_key( nm, kbuf, &key ) ||
 		ils_store_get( ii, NULL, &key, &e ) != LDAP_SUCCESS )
-		return 0;
-	ils_record_free( e );
-	return 1;
+		return NULL;
+	return e;
 }
 
 /* op2: an internal write of op's requester on the canonical name of
@@ -78,8 +77,11 @@ ils_cascade_delete( Operation *op, ils_name *nm )
 	ils_name pretty;
 	struct berval *id = &nm->in_dn.cn;
 
-	if ( nm->in_dn.kind != ILSDN_PERSON || !sibling_stored( op, nm ) )
+	Entry *app;
+
+	if ( nm->in_dn.kind != ILSDN_PERSON || ( app = sibling_stored( op, nm ) ) == NULL )
 		return;
+	ils_record_free( app );
 	ils_parse_dn( &op->o_req_dn, &pretty );
 	if ( pretty.in_dn.kind == ILSDN_PERSON )
 		id = &pretty.in_dn.cn;
@@ -89,14 +91,55 @@ ils_cascade_delete( Operation *op, ils_name *nm )
 	cascade_done( op, &op2, &rs2, "cascaded delete" );
 }
 
-/* the application attributes of app as soft adds (values the person has
- * already are no error), pointing at app's values; NULL when it has none */
-static Modifications *
-join_mods( Entry *app, Modifications *ml, int max )
+/* the values of a that person lacks, as an add pointing at a's values
+ * (in op's memory); 0 when it has them all.  Adds of values that are
+ * there already would fail where a consumer replays the change. */
+static int
+join_mod( Operation *op, Entry *person, Attribute *a, Modifications *ml )
 {
-	AttributeDescription *ad;
-	Modifications *head = NULL;
+	Attribute *pa = attr_find( person->e_attrs, a->a_desc );
+	unsigned i, n = 0, slot;
+
+	ml->sml_values = op->o_tmpcalloc( a->a_numvals + 1, sizeof( struct berval ),
+		op->o_tmpmemctx );
+	ml->sml_nvalues = a->a_nvals == a->a_vals ? NULL :
+		op->o_tmpcalloc( a->a_numvals + 1, sizeof( struct berval ), op->o_tmpmemctx );
+	for ( i = 0; i < a->a_numvals; i++ ) {
+		if ( pa && attr_valfind( pa, SLAP_MR_EQUALITY | SLAP_MR_VALUE_OF_ASSERTION_SYNTAX |
+			SLAP_MR_ASSERTED_VALUE_NORMALIZED_MATCH, &a->a_nvals[i], &slot, NULL ) == 0 )
+			continue;
+		ml->sml_values[n] = a->a_vals[i];
+		if ( ml->sml_nvalues )
+			ml->sml_nvalues[n] = a->a_nvals[i];
+		n++;
+	}
+	ml->sml_numvals = n;
+	ml->sml_op = LDAP_MOD_ADD;
+	ml->sml_flags = SLAP_MOD_INTERNAL;
+	ml->sml_desc = a->a_desc;
+	ml->sml_type = a->a_desc->ad_cname;
+	return n > 0;
+}
+
+static void
+join_free( Operation *op, Modifications *ml, int n )
+{
+	int i;
+
+	for ( i = 0; i < n; i++ ) {
+		op->o_tmpfree( ml[i].sml_values, op->o_tmpmemctx );
+		if ( ml[i].sml_nvalues )
+			op->o_tmpfree( ml[i].sml_nvalues, op->o_tmpmemctx );
+	}
+}
+
+/* the application attributes of app that person lacks, as adds in ml
+ * (room for max); the number of them */
+static int
+join_mods( Operation *op, Entry *app, Entry *person, Modifications *ml, int max )
+{
 	const char *const *names = ils_entry_app_attrs();
+	AttributeDescription *ad;
 	const char *text;
 	Attribute *a;
 	int i, n = 0;
@@ -106,21 +149,18 @@ join_mods( Entry *app, Modifications *ml, int max )
 		if ( slap_str2ad( names[i], &ad, &text ) ||
 			( a = attr_find( app->e_attrs, ad ) ) == NULL )
 			continue;
-		ml[n].sml_op = SLAP_MOD_SOFTADD;
-		ml[n].sml_flags = SLAP_MOD_INTERNAL;
-		ml[n].sml_desc = ad;
-		ml[n].sml_type = ad->ad_cname;
-		ml[n].sml_values = a->a_vals;
-		ml[n].sml_nvalues = a->a_nvals != a->a_vals ? a->a_nvals : NULL;
-		ml[n].sml_numvals = a->a_numvals;
-		ml[n].sml_next = head;
-		head = &ml[n++];
+		if ( join_mod( op, person, a, &ml[n] ) ) {
+			ml[n].sml_next = n ? &ml[n - 1] : NULL;
+			n++;
+		} else {
+			join_free( op, &ml[n], 1 );
+		}
 	}
-	return head;
+	return n;
 }
 
 /* after the application user app's Add: a Modify of its person, if there
- * is one, that adds the application data (ils_app_join) */
+ * is one and it lacks some of app's application data (ils_app_join) */
 void
 ils_cascade_join( Operation *op, ils_name *nm, Entry *app )
 {
@@ -129,20 +169,29 @@ ils_cascade_join( Operation *op, ils_name *nm, Entry *app )
 	slap_callback cb;
 	Operation op2;
 	Attribute *a;
+	Entry *person;
 	struct berval *id = &nm->in_dn.cn;
+	int n;
 
-	if ( nm->in_dn.kind != ILSDN_APPUSER || !sibling_stored( op, nm ) )
+	if ( nm->in_dn.kind != ILSDN_APPUSER || ( person = sibling_stored( op, nm ) ) == NULL )
 		return;
+	memset( ml, 0, sizeof( ml ) );
+	n = join_mods( op, app, person, ml, ILS_APP_ATTRS );
+	ils_record_free( person );
 	/* the cn as the client wrote it (ils_entry_identity put it there) */
 	if ( ( a = attr_find( app->e_attrs, slap_schema.si_ad_cn ) ) && a->a_numvals )
 		id = &a->a_vals[0];
-	if ( cascade_op( op, &op2, &cb, ILSDN_PERSON, id, LDAP_REQ_MODIFY ) )
-		return;
-	memset( ml, 0, sizeof( ml ) );
-	op2.orm_modlist = join_mods( app, ml, sizeof( ml ) / sizeof( ml[0] ) );
-	op2.orm_no_opattrs = 0;
-	op2.orm_increment = 0;
-	if ( op2.orm_modlist )
+	if ( n && cascade_op( op, &op2, &cb, ILSDN_PERSON, id, LDAP_REQ_MODIFY ) == 0 ) {
+		op2.orm_modlist = &ml[n - 1];
+		op2.orm_no_opattrs = 0;
+		op2.orm_increment = 0;
 		op2.o_bd->be_modify( &op2, &rs2 );
-	cascade_done( op, &op2, &rs2, "application join" );
+		/* what the database appended (slap_mods_opattrs) is its own */
+		if ( ml[0].sml_next ) {
+			slap_mods_free( ml[0].sml_next, 1 );
+			ml[0].sml_next = NULL;
+		}
+		cascade_done( op, &op2, &rs2, "application join" );
+	}
+	join_free( op, ml, n );
 }

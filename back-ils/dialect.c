@@ -97,11 +97,10 @@ dialect_naming( Entry *e, enum ilsdn_kind kind, struct berval *id )
 }
 
 /* The naming value of the registration op's request names, as the
- * client wrote it (not lower-cased), in op's memory, and whether the
- * request's DN is already the canonical one; 0 when the request is none
- * of an ils database's registrations and passes as it is. */
+ * client wrote it (not lower-cased), in op's memory; 0 when the request
+ * is none of an ils database's registrations and passes as it is. */
 static int
-dialect_target( Operation *op, ils_name *nm, struct berval *id, int *canonical )
+dialect_target( Operation *op, ils_name *nm, struct berval *id )
 {
 	ils_name pretty;
 
@@ -109,14 +108,15 @@ dialect_target( Operation *op, ils_name *nm, struct berval *id, int *canonical )
 	if ( !ILSDN_IS_ENTRY( nm->in_dn.kind ) || !ilsdn_name_ok( &nm->in_dn.cn ) ||
 		!ils_db_of( &op->o_req_ndn ) )
 		return 0;
-	*canonical = ils_canon_is( &op->o_req_ndn, nm );
 	ils_parse_dn( &op->o_req_dn, &pretty );
 	ber_dupbv_x( id, pretty.in_dn.kind == nm->in_dn.kind ? &pretty.in_dn.cn :
 		&nm->in_dn.cn, op->o_tmpmemctx );
 	return 1;
 }
 
-/* the request's DNs become dn and ndn, when that database holds them */
+/* The request's DNs become the canonical ones, when that database holds
+ * them; also a canonical DN in another case ("ou=dynamic"), so that logs
+ * show one spelling of each name. */
 static void
 dialect_rename( Operation *op, ils_name *nm, struct berval *id )
 {
@@ -124,8 +124,11 @@ dialect_rename( Operation *op, ils_name *nm, struct berval *id )
 
 	if ( ils_canon_dn( nm->in_dn.kind, id, &dn, &ndn, op->o_tmpmemctx ) != LDAP_SUCCESS )
 		return;
-	if ( ils_db_of( &ndn ) != ils_db_of( &op->o_req_ndn ) ) {
-		/* the canonical name is another database's: leave it */
+	if ( ( bvmatch( &dn, &op->o_req_dn ) && bvmatch( &ndn, &op->o_req_ndn ) ) ||
+		ils_db_of( &ndn ) != ils_db_of( &op->o_req_ndn ) )
+	{
+		/* canonical already, or the canonical name is another
+		 * database's: leave it */
 		op->o_tmpfree( dn.bv_val, op->o_tmpmemctx );
 		op->o_tmpfree( ndn.bv_val, op->o_tmpmemctx );
 		return;
@@ -149,12 +152,10 @@ dialect_rewrite( Operation *op, SlapReply *rs )
 {
 	struct berval id;
 	ils_name nm;
-	int canonical;
 
-	if ( !dialect_target( op, &nm, &id, &canonical ) )
+	if ( !dialect_target( op, &nm, &id ) )
 		return SLAP_CB_CONTINUE;
-	if ( !canonical )
-		dialect_rename( op, &nm, &id );
+	dialect_rename( op, &nm, &id );
 	if ( op->o_tag == LDAP_REQ_ADD )
 		dialect_naming( op->ora_e, nm.in_dn.kind, &id );
 	op->o_tmpfree( id.bv_val, op->o_tmpmemctx );
