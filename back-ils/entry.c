@@ -1,4 +1,4 @@
-/* entry.c - registrations as entries: names, containers, limits */
+/* entry.c - registrations as entries: identity, application data, containers, limits */
 #include "portable.h"
 #include <stdio.h>
 #include <ac/string.h>

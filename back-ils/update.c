@@ -4,7 +4,8 @@
  * operation's change in one LMDB write transaction and answers.  Writes
  * that change a second registration (the Dialer's application user and
  * its person) do it as operations of their own, through the database's
- * whole overlay stack (dialect.c, ils_cascade_*).
+ * whole overlay stack (cascade.c), after the change is stored and before
+ * the client is answered (ils_update_then).
  */
 #include "portable.h"
 #include <stdio.h>
