@@ -117,6 +117,7 @@ typedef struct ils_name {
 #define ILS_DN_DYNAMIC	"ou=Dynamic,o=Intranet"	/* people, conferences */
 #define ILS_DN_APPCONT	"appName=MS-NetMeeting,ou=Applications,o=Intranet"
 int ils_canon_open( void );
+void ils_canon_close( void );
 void ils_canon_tails( enum ilsdn_kind kind, struct berval **tail,
 	struct berval **ntail );
 void ils_parse_dn( struct berval *ndn, ils_name *nm );

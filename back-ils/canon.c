@@ -42,7 +42,7 @@ comma_tail( struct berval *dn, struct berval *tail )
 }
 
 /* Once per process (every ils database has the same containers); the
- * values stay until the process ends, like slapd's schema. */
+ * values stay until the backend type ends (ils_canon_close). */
 int
 ils_canon_open( void )
 {
@@ -61,6 +61,26 @@ ils_canon_open( void )
 		comma_tail( &c->cc_dn_norm, &c->cc_ntail );
 	}
 	return 0;
+}
+
+/* at the backend type's end, when slapd stops */
+void
+ils_canon_close( void )
+{
+	unsigned i;
+
+	for ( i = 0; i < sizeof( containers ) / sizeof( containers[0] ); i++ ) {
+		struct canon_container *c = &containers[i];
+
+		ch_free( c->cc_dn_pretty.bv_val );
+		ch_free( c->cc_dn_norm.bv_val );
+		ch_free( c->cc_tail.bv_val );
+		ch_free( c->cc_ntail.bv_val );
+		BER_BVZERO( &c->cc_dn_pretty );
+		BER_BVZERO( &c->cc_dn_norm );
+		BER_BVZERO( &c->cc_tail );
+		BER_BVZERO( &c->cc_ntail );
+	}
 }
 
 /* ",<container DN>" as written and normalised, for names of kind */

@@ -155,6 +155,14 @@ ils_back_bind( Operation *op, SlapReply *rs )
 	return rs->sr_err;
 }
 
+/* slapd ends: what every database of the type shared */
+static int
+ils_destroy( BackendInfo *bi )
+{
+	ils_canon_close();
+	return 0;
+}
+
 static int
 ils_initialize( BackendInfo *bi )
 {
@@ -162,6 +170,7 @@ ils_initialize( BackendInfo *bi )
 
 	bi->bi_controls = controls;
 	bi->bi_flags |= SLAP_BFLAG_INCREMENT;
+	bi->bi_destroy = ils_destroy;
 	bi->bi_db_init = ils_db_init;
 	bi->bi_db_config = config_generic_wrapper;
 	bi->bi_db_open = ils_db_open;
