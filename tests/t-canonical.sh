@@ -4,8 +4,9 @@
 # from an auditlog and an accesslog (into a back-mdb log database) stacked
 # above slapo-dynttl; the Dialer's cascades (its application user's Delete
 # after the person's, the join of the application data into the person)
-# are operations of their own there, and slapo-dynttl's index keeps no
-# node of an entry that is gone.  Then the same with an auditlog that
+# are operations of their own there, run as the requester (they remove no
+# application user the requester may not write), and slapo-dynttl's index
+# keeps no node of an entry that is gone.  Then the same with an auditlog that
 # cn=config adds at run time, on top of the stack.
 . "$(dirname "$0")/lib.sh"
 DIALER='egruber]w2kils.testdomain.int'
@@ -55,6 +56,7 @@ live() {
 echo "# 1. slapd.conf: dynttl, then accesslog and auditlog configured above it"
 CONF=$(ILS_TTL_MIN=1s ils_conf "$T/a")
 uncapped "$CONF"
+sed -i 's|^rootdn .*|&\nrootpw    secret|' "$CONF"
 mkdir "$T/log"
 {
 	monitor_module
@@ -136,6 +138,19 @@ check "the accesslog has the application user's Delete" sh -c \
 	"grep -B1 -A1 -i '^reqDN: cn=egruber\\\\5dw2kils.testdomain.int,appname=ms-netmeeting,ou=applications,o=intranet\$\\|^reqDN: cn=egruber]w2kils.testdomain.int,appname=ms-netmeeting' '$T/acc.out' | grep -q '^reqType: delete'"
 
 # the TTL index: a node for every stored registration, none more
+echo "# the cascade is the requester's: it removes no application user they may not write"
+OWN=own]host.example.org
+check "an anonymous client registers the Dialer's person $OWN" \
+	ldif_add "cn=$OWN,ou=Dynamic,o=Intranet" "objectClass: rtPerson" "sipaddress: 16777343"
+check "the rootdn adds its application user (the rootdn's own)" sh -c \
+	"printf 'dn: cn=$OWN,appName=MS-NetMeeting,ou=Applications,o=Intranet\nobjectClass: rtApplicationUser\nport: 1732\n' |
+	 ldapadd -x -H '$URI' -D cn=admin,o=Intranet -w secret"
+check "the person's owner deletes the person" ldapdelete -x -H "$URI" "cn=$OWN,ou=Dynamic,o=Intranet"
+check "... and the rootdn's application user stays" test \
+	"$(nentries -b "cn=$OWN,appName=MS-NetMeeting,ou=Applications,o=Intranet" -s base)" = 1
+check "the rootdn removes it" ldapdelete -x -H "$URI" -D cn=admin,o=Intranet -w secret \
+	"cn=$OWN,appName=MS-NetMeeting,ou=Applications,o=Intranet"
+
 L=$(live)
 check "slapo-dynttl's index has as many nodes as the store has registrations ($L)" \
 	sh -c "set -- $L; [ -n \"\$1\" ] && [ \"\$1\" = \"\$2\" ]"
