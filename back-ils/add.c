@@ -13,8 +13,9 @@
 #include "slap.h"
 #include "back-ils.h"
 
-/* the entry to store: the client's attributes, the canonical name, the
- * identity (cn, rtPerson); sModOp is an operation code, not data */
+/* the entry to store: the client's attributes under the canonical name
+ * the request carries (dialect.c), the identity (cn, rtPerson); sModOp
+ * is an operation code, not data */
 static int
 build_entry( Operation *op, ils_name *nm, Entry **ep, const char **text,
 	char *buf, size_t len )
@@ -38,8 +39,7 @@ build_entry( Operation *op, ils_name *nm, Entry **ep, const char **text,
 			ils_names_note( e, ml->sml_desc, &ml->sml_type );
 	}
 	ils_addr_policy( op, NULL, e );
-	if ( ( rc = ils_entry_name( op, nm->in_dn.kind, &cn, e ) ) != LDAP_SUCCESS ||
-		( rc = ils_entry_identity( op, nm->in_dn.kind, e, &cn ) ) != LDAP_SUCCESS )
+	if ( ( rc = ils_entry_identity( op, nm->in_dn.kind, e, &cn ) ) != LDAP_SUCCESS )
 	{
 		*text = "cannot build the registration's name";
 	} else {
@@ -202,17 +202,6 @@ store_or_reclaim( Operation *op, ils_name *nm, Entry *e, const char **text )
 	return rc;
 }
 
-static void
-entry_name_swap( Entry *a, Entry *b )
-{
-	struct berval n = a->e_name, nn = a->e_nname;
-
-	a->e_name = b->e_name;
-	a->e_nname = b->e_nname;
-	b->e_name = n;
-	b->e_nname = nn;
-}
-
 int
 ils_back_add( Operation *op, SlapReply *rs )
 {
@@ -230,6 +219,12 @@ ils_back_add( Operation *op, SlapReply *rs )
 		if ( !ilsdn_name_ok( &nm.in_dn.cn ) )
 			return ils_send_error( op, rs, LDAP_INVALID_DN_SYNTAX,
 				"the naming value holds a control character" );
+		/* a client's Add is canonical by now (dialect.c); an internal
+		 * one that did not pass the frontend would be stored, and
+		 * logged by the overlays, under a name no one searches */
+		if ( !ils_canon_is( &op->ora_e->e_nname, &nm ) )
+			return ils_send_error( op, rs, LDAP_UNWILLING_TO_PERFORM,
+				"an internal Add must use the registration's canonical DN" );
 		break;
 	case ILSDN_BAD:
 		return ils_send_error( op, rs, LDAP_NAMING_VIOLATION, nm.in_dn.err );
@@ -248,9 +243,8 @@ ils_back_add( Operation *op, SlapReply *rs )
 	rc = build_entry( op, &nm, &e, &text, textbuf, sizeof( textbuf ) );
 	if ( rc == LDAP_SUCCESS ) {
 		rc = store_or_reclaim( op, &nm, e, &text );
-		/* overlays reading the result (dynttl, accesslog) see the name
-		 * the registration is stored under */
-		entry_name_swap( op->ora_e, e );
+		if ( rc == LDAP_SUCCESS )
+			ils_cascade_join( op, &nm, e );
 		entry_free( e );
 	}
 	Debug( LDAP_DEBUG_TRACE, "back-ils: add \"%s\": %d\n", op->o_req_dn.bv_val, rc );

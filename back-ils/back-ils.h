@@ -100,6 +100,42 @@ int ils_config_init( BackendInfo *bi );
 int ils_compat_schema( const char **err );
 int ils_compat_is_latin1( AttributeDescription *ad );
 
+/* What a request DN names.  An entry's LMDB key is one byte for its kind
+ * followed by its normalised naming value: "p" rtPerson (by cn), "a" the
+ * Dialer's rtApplicationUser (by cn), "c" rtConference (by uid). */
+#define ILS_KEY_PERSON	'p'
+#define ILS_KEY_APPUSER	'a'
+#define ILS_KEY_CONF	'c'
+#define ILS_KEYBUF	( ILS_CN_MAX + 16 )
+typedef struct ils_name {
+	struct ilsdn	in_dn;
+	struct berval	in_key;
+	char		in_buf[ILS_KEYBUF];
+} ils_name;
+
+/* canon.c: the key and the canonical DN of a registration */
+#define ILS_DN_DYNAMIC	"ou=Dynamic,o=Intranet"	/* people, conferences */
+#define ILS_DN_APPCONT	"appName=MS-NetMeeting,ou=Applications,o=Intranet"
+int ils_canon_open( void );
+void ils_canon_close( void );
+void ils_canon_tails( enum ilsdn_kind kind, struct berval **tail,
+	struct berval **ntail );
+void ils_parse_dn( struct berval *ndn, ils_name *nm );
+int ils_sibling_key( ils_name *nm, char *buf, struct berval *key );
+AttributeDescription *ils_entry_naming_ad( enum ilsdn_kind kind );
+int ils_canon_dn( enum ilsdn_kind kind, struct berval *id, struct berval *dn,
+	struct berval *ndn, void *ctx );
+int ils_entry_name( enum ilsdn_kind kind, struct berval *id, Entry *e );
+int ils_canon_is( struct berval *ndn, ils_name *nm );
+
+/* dialect.c: every client's spelling made canonical before any overlay */
+int ils_dialect_init( void );
+int ils_dialect_open( void );
+
+/* cascade.c: the Dialer's sibling registration, by internal operations */
+void ils_cascade_delete( Operation *op, ils_name *nm );
+void ils_cascade_join( Operation *op, ils_name *nm, Entry *app );
+
 /* record.c: a registration as an LMDB value */
 int ils_record_decode( struct berval *key, struct berval *rec, Entry **ep );
 void ils_record_free( Entry *e );
@@ -131,17 +167,14 @@ int ils_store_scan( ils_info *ii, char kind, struct berval *from,
 long ils_store_count( ils_info *ii );
 int ils_store_usage( ils_info *ii, size_t *mapsize, size_t *used );
 
-/* entry.c: canonical entries, virtual containers, limits */
-#define ILS_DN_DYNAMIC	"ou=Dynamic,o=Intranet"	/* people, conferences */
-#define ILS_DN_APPCONT	"appName=MS-NetMeeting,ou=Applications,o=Intranet"
-AttributeDescription *ils_entry_naming_ad( enum ilsdn_kind kind );
-int ils_entry_name( Operation *op, enum ilsdn_kind kind, struct berval *id,
-	Entry *e );
+/* entry.c: registrations as entries, virtual containers, limits */
 Entry *ils_entry_container( enum ilsdn_kind kind );
 int ils_entry_check( Operation *op, Entry *e, const char **text,
 	char *buf, size_t len );
 int ils_entry_identity( Operation *op, enum ilsdn_kind kind, Entry *e,
 	struct berval *id );
+#define ILS_APP_ATTRS	8	/* the application attributes of MS-TAIL */
+const char *const *ils_entry_app_attrs( void );
 void ils_entry_merge_app( Entry *person, Entry *app );
 void ils_entry_drop_app( Entry *e );
 BerVarray ils_entry_list_pieces( ils_info *ii, AttributeDescription *ad,
@@ -239,26 +272,16 @@ int ils_back_modify( Operation *op, SlapReply *rs );
 int ils_back_delete( Operation *op, SlapReply *rs );
 int ils_back_modrdn( Operation *op, SlapReply *rs );
 
-/* What a request DN names.  An entry's LMDB key is one byte for its kind
- * followed by its normalised naming value: "p" rtPerson (by cn), "a" the
- * Dialer's rtApplicationUser (by cn), "c" rtConference (by uid). */
-#define ILS_KEY_PERSON	'p'
-#define ILS_KEY_APPUSER	'a'
-#define ILS_KEY_CONF	'c'
-#define ILS_KEYBUF	( ILS_CN_MAX + 16 )
-typedef struct ils_name {
-	struct ilsdn	in_dn;
-	struct berval	in_key;
-	char		in_buf[ILS_KEYBUF];
-} ils_name;
-void ils_parse_dn( struct berval *ndn, ils_name *nm );
-int ils_sibling_key( ils_name *nm, char *buf, struct berval *key );
+/* update.c: the driver of a Modify or Delete */
 int ils_app_join( Operation *op, MDB_txn *txn, ils_name *nm, Entry *e );
 int ils_assert_ok( Operation *op, Entry *e );
 int ils_update_target( Operation *op, SlapReply *rs, ils_name *nm );
 typedef int (ils_update_fn)( Operation *op, MDB_txn *txn, ils_name *nm,
 	ils_tally *t, const char **text, char *buf, size_t len );
 int ils_update( Operation *op, SlapReply *rs, const char *what, ils_update_fn *fn );
+typedef void (ils_cascade_fn)( Operation *op, ils_name *nm );
+int ils_update_then( Operation *op, SlapReply *rs, const char *what,
+	ils_update_fn *fn, ils_cascade_fn *then );
 int ils_send_error( Operation *op, SlapReply *rs, int err, const char *text );
 
 LDAP_END_DECL

@@ -19,15 +19,13 @@ remove_entry( ils_info *ii, MDB_txn *txn, struct berval *key, Entry *e,
 }
 
 /* A Delete of any spelling of a registration removes it, with its
- * application data and the Dialer's application user of the same cn
- * (MS-TAIL 3.5.4). */
+ * application data; the Dialer's application user of the same cn goes
+ * by a Delete of its own (MS-TAIL 3.5.4, cascade.c). */
 static int
 delete_entry( Operation *op, MDB_txn *txn, ils_name *nm, ils_tally *t,
 	const char **text, char *buf, size_t len )
 {
 	ils_info *ii = op->o_bd->be_private;
-	char kbuf[ILS_KEYBUF];
-	struct berval sib;
 	Entry *e;
 	int rc;
 
@@ -45,18 +43,13 @@ delete_entry( Operation *op, MDB_txn *txn, ils_name *nm, ils_tally *t,
 		ils_record_free( e );
 		return rc;
 	}
-	rc = remove_entry( ii, txn, &nm->in_key, e, t );
-	if ( rc == LDAP_SUCCESS && nm->in_dn.kind == ILSDN_PERSON &&
-		ils_sibling_key( nm, kbuf, &sib ) &&
-		ils_store_get( ii, txn, &sib, &e ) == LDAP_SUCCESS )
-		rc = remove_entry( ii, txn, &sib, e, t );
-	return rc;
+	return remove_entry( ii, txn, &nm->in_key, e, t );
 }
 
 int
 ils_back_delete( Operation *op, SlapReply *rs )
 {
-	return ils_update( op, rs, "delete", delete_entry );
+	return ils_update_then( op, rs, "delete", delete_entry, ils_cascade_delete );
 }
 
 /* MS-TAIL 2.2.6: no ModifyDN; clients delete and add again */

@@ -1,119 +1,10 @@
-/* entry.c - registrations as entries: names, containers, limits */
+/* entry.c - registrations as entries: identity, application data, containers, limits */
 #include "portable.h"
 #include <stdio.h>
 #include <ac/string.h>
 #include "slap.h"
 #include "back-ils.h"
 #include "ipaddr.h"
-
-void
-ils_parse_dn( struct berval *ndn, ils_name *nm )
-{
-	/* the cn lands after the one-byte kind prefix of the key */
-	ilsdn_parse( ndn, &nm->in_dn, nm->in_buf + 1, sizeof( nm->in_buf ) - 1 );
-	if ( ILSDN_IS_ENTRY( nm->in_dn.kind ) && nm->in_dn.cn.bv_len > ILS_CN_MAX ) {
-		nm->in_dn.kind = ILSDN_BAD;
-		nm->in_dn.err = "naming value longer than 500 bytes";
-	}
-	nm->in_buf[0] = nm->in_dn.kind == ILSDN_APPUSER ? ILS_KEY_APPUSER :
-		nm->in_dn.kind == ILSDN_CONF ? ILS_KEY_CONF : ILS_KEY_PERSON;
-	nm->in_key.bv_val = nm->in_buf;
-	nm->in_key.bv_len = ILSDN_IS_ENTRY( nm->in_dn.kind ) ? nm->in_dn.cn.bv_len + 1 : 0;
-}
-
-/* The entry a Modify or Delete names; anything else is answered here
- * (and 0 returned): a name that cannot exist is noSuchObject, a container
- * unwillingToPerform. */
-int
-ils_update_target( Operation *op, SlapReply *rs, ils_name *nm )
-{
-	ils_parse_dn( &op->o_req_ndn, nm );
-	if ( ILSDN_IS_ENTRY( nm->in_dn.kind ) )
-		return 1;
-	if ( nm->in_dn.kind == ILSDN_BAD || nm->in_dn.kind == ILSDN_OTHER )
-		ils_send_error( op, rs, LDAP_NO_SUCH_OBJECT, nm->in_dn.err );
-	else
-		ils_send_error( op, rs, LDAP_UNWILLING_TO_PERFORM,
-			"ILS containers are built in and cannot be changed" );
-	return 0;
-}
-
-/* a Modify or Delete: the target, then fn in one write transaction */
-int
-ils_update( Operation *op, SlapReply *rs, const char *what, ils_update_fn *fn )
-{
-	ils_info *ii = op->o_bd->be_private;
-	char textbuf[SLAP_TEXT_BUFLEN];
-	const char *text = NULL;
-	ils_tally t = { 0 };
-	MDB_txn *txn;
-	ils_name nm;
-	int rc;
-
-	if ( !ils_update_target( op, rs, &nm ) )
-		return rs->sr_err;
-	if ( ( rc = ils_store_begin( ii, &txn ) ) == LDAP_SUCCESS )
-		rc = ils_store_end( txn, fn( op, txn, &nm, &t, &text, textbuf,
-			sizeof( textbuf ) ) );
-	ils_limits_settle( ii, &t, rc );
-	Debug( LDAP_DEBUG_TRACE, "back-ils: %s \"%s\": %d\n", what, op->o_req_dn.bv_val, rc );
-	return ils_send_error( op, rs, rc, text );
-}
-
-int
-ils_send_error( Operation *op, SlapReply *rs, int err, const char *text )
-{
-	if ( op->o_tag != LDAP_REQ_SEARCH )
-		ils_monitor_result( op, err );
-	rs->sr_err = err;
-	rs->sr_text = text;
-	send_ldap_result( op, rs );
-	rs->sr_text = NULL;
-	return err;
-}
-
-/* cn names persons and application users, uid conferences */
-AttributeDescription *
-ils_entry_naming_ad( enum ilsdn_kind kind )
-{
-	static AttributeDescription *uid;
-	const char *text;
-
-	if ( kind != ILSDN_CONF )
-		return slap_schema.si_ad_cn;
-	if ( !uid )
-		slap_str2ad( "uid", &uid, &text );
-	return uid;
-}
-
-/* give e its canonical name: cn=<cn>,ou=Dynamic,o=Intranet for a person,
- * uid=<uid>,ou=Dynamic,o=Intranet for a conference and
- * cn=<cn>,appName=MS-NetMeeting,ou=Applications,o=Intranet for the
- * Dialer's application user */
-int
-ils_entry_name( Operation *op, enum ilsdn_kind kind, struct berval *id, Entry *e )
-{
-	const char *type = kind == ILSDN_CONF ? "uid=" : "cn=";
-	const char *suffix = kind == ILSDN_APPUSER ? "," ILS_DN_APPCONT : "," ILS_DN_DYNAMIC;
-	struct berval dn, pdn, ndn;
-	int rc;
-
-	dn.bv_val = op->o_tmpalloc( 3 * id->bv_len + strlen( suffix ) + 8, op->o_tmpmemctx );
-	strcpy( dn.bv_val, type );
-	dn.bv_len = strlen( type );
-	dn.bv_len += ilsdn_escape( id->bv_val, id->bv_len, dn.bv_val + dn.bv_len );
-	strcpy( dn.bv_val + dn.bv_len, suffix );
-	dn.bv_len += strlen( suffix );
-	rc = dnPrettyNormal( NULL, &dn, &pdn, &ndn, NULL );
-	op->o_tmpfree( dn.bv_val, op->o_tmpmemctx );
-	if ( rc != LDAP_SUCCESS )
-		return rc;
-	if ( !BER_BVISNULL( &e->e_name ) ) ch_free( e->e_name.bv_val );
-	if ( !BER_BVISNULL( &e->e_nname ) ) ch_free( e->e_nname.bv_val );
-	e->e_name = pdn;
-	e->e_nname = ndn;
-	return LDAP_SUCCESS;
-}
 
 static void
 add_value( Entry *e, const char *type, const char *value )
@@ -190,10 +81,16 @@ ils_entry_identity( Operation *op, enum ilsdn_kind kind, Entry *e, struct berval
 
 /* the application attributes MS-TAIL puts on rtApplicationUser; a person
  * carries the union of its own and its application user's */
-static const char *app_attrs[] = {
+static const char *const app_attrs[ILS_APP_ATTRS + 1] = {
 	"applicationID", "protocolID", "protocolMimeType", "port", "mimeType",
 	"guid", "appName", "protocolGUID", NULL
 };
+
+const char *const *
+ils_entry_app_attrs( void )
+{
+	return app_attrs;
+}
 
 /* sModOp 1: the application is gone (e: a private copy) */
 void
@@ -507,58 +404,3 @@ ils_entry_release_rw( Operation *op, Entry *e, int rw )
 	return 0;
 }
 
-/* The key of the other entry of a person's cn: the Dialer's application
- * user of a person, the person of an application user.  0 for the kinds
- * that have none (conferences). */
-int
-ils_sibling_key( ils_name *nm, char *buf, struct berval *key )
-{
-	if ( nm->in_dn.kind != ILSDN_PERSON && nm->in_dn.kind != ILSDN_APPUSER )
-		return 0;
-	memcpy( buf, nm->in_key.bv_val, nm->in_key.bv_len );
-	buf[0] = nm->in_dn.kind == ILSDN_PERSON ? ILS_KEY_APPUSER : ILS_KEY_PERSON;
-	key->bv_val = buf;
-	key->bv_len = nm->in_key.bv_len;
-	return 1;
-}
-
-/* The Dialer stores its application data in a separate rtApplicationUser
- * that NetMeeting's browse never reads; MS-TAIL's server evidently joined
- * them.  Here a person carries the union of its own and its application
- * user's application attributes: e is the person or application user
- * being stored (a private copy) in the write transaction txn; when it is
- * the application user, the person is updated too.  Refreshing the person
- * thus keeps the application data it shows alive. */
-int
-ils_app_join( Operation *op, MDB_txn *txn, ils_name *nm, Entry *e )
-{
-	ils_info *ii = op->o_bd->be_private;
-	struct berval key;
-	char kbuf[ILS_KEYBUF];
-	Entry *other = NULL, *person;
-	int rc;
-
-	if ( !ils_sibling_key( nm, kbuf, &key ) ||
-		ils_store_get( ii, txn, &key, &other ) != LDAP_SUCCESS )
-		return LDAP_SUCCESS;
-	if ( nm->in_dn.kind == ILSDN_PERSON ) {
-		ils_entry_merge_app( e, other );
-		ils_record_free( other );
-		return LDAP_SUCCESS;
-	}
-	person = entry_dup( other );
-	ils_record_free( other );
-	ils_entry_merge_app( person, e );
-	rc = ils_store_put( ii, txn, &key, person, ILS_PUT_LIMITED );
-	entry_free( person );
-	return rc;
-}
-
-/* RFC 4528 assertion control: the entry must match the assertion (the
- * TTL overlay deletes "only if still expired" this way) */
-int
-ils_assert_ok( Operation *op, Entry *e )
-{
-	return !get_assert( op ) ||
-		test_filter( op, e, get_assertion( op ) ) == LDAP_COMPARE_TRUE;
-}

@@ -95,6 +95,12 @@ ils_db_open( BackendDB *be, ConfigReply *cr )
 	}
 	if ( ils_db_schema( be, cr ) )
 		return 1;
+	if ( ils_dialect_open() ) {
+		snprintf( cr->msg, sizeof( cr->msg ),
+			"back-ils: cannot set up the canonical names (ils-dialect)" );
+		Debug( LDAP_DEBUG_ANY, "%s\n", cr->msg );
+		return 1;
+	}
 	ils_db_check_suffixes( be );
 	if ( ils_store_open( be, cr ) )
 		return 1;
@@ -152,6 +158,14 @@ ils_back_bind( Operation *op, SlapReply *rs )
 	return rs->sr_err;
 }
 
+/* slapd ends: what every database of the type shared */
+static int
+ils_destroy( BackendInfo *bi )
+{
+	ils_canon_close();
+	return 0;
+}
+
 static int
 ils_initialize( BackendInfo *bi )
 {
@@ -159,6 +173,7 @@ ils_initialize( BackendInfo *bi )
 
 	bi->bi_controls = controls;
 	bi->bi_flags |= SLAP_BFLAG_INCREMENT;
+	bi->bi_destroy = ils_destroy;
 	bi->bi_db_init = ils_db_init;
 	bi->bi_db_config = config_generic_wrapper;
 	bi->bi_db_open = ils_db_open;
@@ -183,7 +198,8 @@ int
 init_module( int argc, char *argv[] )
 {
 	if ( ils_slapd_version_check( "back-ils" ) ||
-		ils_names_init() || ils_owner_init() || ils_txn_guard() )
+		ils_names_init() || ils_owner_init() || ils_txn_guard() ||
+		ils_dialect_init() )
 		return -1;
 	ils_bi.bi_type = "ils";
 	ils_bi.bi_init = ils_initialize;

@@ -166,8 +166,8 @@ rec_sort( Attribute *a )
 	return rc == LDAP_TYPE_OR_VALUE_EXISTS;
 }
 
-/* The names back-ils gives its entries (ils_entry_name): the naming
- * value between a fixed type and a fixed suffix, in the DN as written and
+/* The names back-ils gives its entries (canon.c): the naming value
+ * between a fixed type and its container's DN, in the DN as written and
  * in the normalised one, whose value is the key.  A record whose DNs are
  * exactly these stores them empty, a tenth of a registration's record;
  * decoding builds them again from the naming attribute and the key.
@@ -175,16 +175,13 @@ rec_sort( Attribute *a )
 typedef struct rec_name {
 	char		sn_kind;	/* the key's first byte */
 	enum ilsdn_kind	sn_dnkind;	/* which names it (ils_entry_naming_ad) */
-	struct berval	sn_type, sn_suffix, sn_nsuffix;
+	struct berval	sn_type;
 } rec_name;
 
 static const rec_name rec_names[] = {
-	{ ILS_KEY_PERSON, ILSDN_PERSON, BER_BVC( "cn=" ), BER_BVC( "," ILS_DN_DYNAMIC ),
-		BER_BVC( ",ou=dynamic,o=intranet" ) },
-	{ ILS_KEY_CONF, ILSDN_CONF, BER_BVC( "uid=" ), BER_BVC( "," ILS_DN_DYNAMIC ),
-		BER_BVC( ",ou=dynamic,o=intranet" ) },
-	{ ILS_KEY_APPUSER, ILSDN_APPUSER, BER_BVC( "cn=" ), BER_BVC( "," ILS_DN_APPCONT ),
-		BER_BVC( ",appName=ms-netmeeting,ou=applications,o=intranet" ) },
+	{ ILS_KEY_PERSON, ILSDN_PERSON, BER_BVC( "cn=" ) },
+	{ ILS_KEY_CONF, ILSDN_CONF, BER_BVC( "uid=" ) },
+	{ ILS_KEY_APPUSER, ILSDN_APPUSER, BER_BVC( "cn=" ) },
 };
 
 /* the naming value of e under sn, NULL when there is none */
@@ -249,24 +246,30 @@ name_parts( struct berval *key, Entry *e, struct berval **v, struct berval *kv )
 static int
 name_derived( struct berval *key, Entry *e )
 {
-	struct berval *v, kv;
+	struct berval *v, kv, *tail, *ntail;
 	const rec_name *sn = name_parts( key, e, &v, &kv );
 
-	return sn && name_is( &e->e_name, &sn->sn_type, v, &sn->sn_suffix ) &&
-		name_is( &e->e_nname, &sn->sn_type, &kv, &sn->sn_nsuffix );
+	if ( !sn )
+		return 0;
+	ils_canon_tails( sn->sn_dnkind, &tail, &ntail );
+	return !BER_BVISEMPTY( ntail ) && name_is( &e->e_name, &sn->sn_type, v, tail ) &&
+		name_is( &e->e_nname, &sn->sn_type, &kv, ntail );
 }
 
 /* the DNs of a record that stores them empty */
 static int
 name_rebuild( struct berval *key, Entry *e )
 {
-	struct berval *v, kv;
+	struct berval *v, kv, *tail, *ntail;
 	const rec_name *sn = name_parts( key, e, &v, &kv );
 
 	if ( !sn )
 		return -1;
-	name_build( &e->e_name, &sn->sn_type, v, &sn->sn_suffix );
-	name_build( &e->e_nname, &sn->sn_type, &kv, &sn->sn_nsuffix );
+	ils_canon_tails( sn->sn_dnkind, &tail, &ntail );
+	if ( BER_BVISEMPTY( ntail ) )
+		return -1;	/* ils_canon_open() has not run */
+	name_build( &e->e_name, &sn->sn_type, v, tail );
+	name_build( &e->e_nname, &sn->sn_type, &kv, ntail );
 	return 0;
 }
 

@@ -306,7 +306,7 @@ tool_check( Operation *op, ils_name *nm, Entry *e, const char **text,
 	 * Add would store it; the value as written, not lower-cased */
 	ils_parse_dn( &e->e_name, &pretty );
 	cn = pretty.in_dn.kind == nm->in_dn.kind ? pretty.in_dn.cn : nm->in_dn.cn;
-	if ( ( rc = ils_entry_name( op, nm->in_dn.kind, &cn, e ) ) != LDAP_SUCCESS ) {
+	if ( ( rc = ils_entry_name( nm->in_dn.kind, &cn, e ) ) != LDAP_SUCCESS ) {
 		*text = "cannot build the registration's name";
 		return rc;
 	}

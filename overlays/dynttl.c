@@ -15,9 +15,6 @@
 #define DYNTTL_CFOC	DYNTTL_OID_ROOT ".6"
 #define DYNTTL_AT	DYNTTL_OID_ROOT ".7"
 
-AttributeDescription *dynttl_ad_expire;
-AttributeDescription *dynttl_ad_sttl;
-
 static slap_overinst dynttl;
 
 enum { CF_DEFAULT = 1, CF_MIN, CF_MAX, CF_DELAY, CF_GRACE };

@@ -128,6 +128,7 @@ int ttl_queue_start( ttl_info *ti );
 void ttl_queue_stop( ttl_info *ti );
 int ttl_queue_orphan( ttl_info *ti );
 int ttl_queue_open( ttl_info *ti );
+int64_t dynttl_children_expire( ttl_info *ti, Operation *op, struct berval *ndn );
 
 /* ttlops.c */
 int dynttl_op_add( Operation *op, SlapReply *rs );
@@ -136,13 +137,21 @@ int dynttl_op_delete( Operation *op, SlapReply *rs );
 int dynttl_op_modrdn( Operation *op, SlapReply *rs );
 int dynttl_op_search( Operation *op, SlapReply *rs );
 int dynttl_response( Operation *op, SlapReply *rs );
+int dynttl_load( ttl_info *ti, BackendDB *be, void *ctx );
+/* ttltime.c */
 int dynttl_clamp( ttl_info *ti, long secs );
+int dynttl_is_dynamic( Entry *e, int64_t *expire );
+void dynttl_time2str( int64_t ms, struct berval *bv, char *buf );
+int64_t dynttl_str2time( struct berval *bv );
+Attribute *dynttl_find_type( Entry *e, AttributeDescription *ad );
+int dynttl_has_dynamic_class( Entry *e );
+Modifications *dynttl_ttl_mods( long ttl, int64_t expire, Modifications *next );
+/* ttlwrite.c */
+int dynttl_orig_search( ttl_info *ti, Operation *op, BackendDB *be,
+	struct berval *base, int scope, const char *filter, slap_response *fn,
+	void *priv );
 int dynttl_persist( Operation *op, ttl_info *ti, struct berval *ndn,
 	long ttl, int64_t expire );
-int dynttl_is_dynamic( Entry *e, int64_t *expire );
-int dynttl_load( ttl_info *ti, BackendDB *be, void *ctx );
-int64_t dynttl_children_expire( ttl_info *ti, Operation *op, struct berval *ndn );
-void dynttl_time2str( int64_t ms, struct berval *bv, char *buf );
 
 /* refresh.c */
 int dynttl_refresh_register( void );

@@ -38,186 +38,6 @@ value2secs( struct berval *v, int minutes )
 	return minutes ? n * 60 : n;
 }
 
-int
-dynttl_clamp( ttl_info *ti, long secs )
-{
-	if ( secs < ti->ti_min ) return ti->ti_min;
-	if ( secs > ti->ti_max ) return ti->ti_max;
-	return (int)secs;
-}
-
-/* generalizedTime with milliseconds, YYYYmmddHHMMSS[.fff]Z, in slapd's
- * normalised form (no trailing zeros in the fraction): values are stored
- * without a separate normalised copy, and generalizedTimeOrderingMatch
- * compares strings, so "x.600Z" would sort after "x.6Z" */
-void
-dynttl_time2str( int64_t ms, struct berval *bv, char *buf )
-{
-	time_t t = (time_t)( ms / 1000 );
-	struct tm tm;
-	int frac = (int)( ms % 1000 ), digits = 3;
-
-	gmtime_r( &t, &tm );
-	bv->bv_len = strftime( buf, 32, "%Y%m%d%H%M%S", &tm );
-	for ( ; frac && frac % 10 == 0; frac /= 10 )
-		digits--;
-	if ( frac )
-		bv->bv_len += snprintf( buf + bv->bv_len, 8, ".%0*d", digits, frac );
-	buf[bv->bv_len++] = 'Z';
-	buf[bv->bv_len] = '\0';
-	bv->bv_val = buf;
-}
-
-/* n decimal digits at p, or -1 */
-static int
-digits( const char *p, int n )
-{
-	int v = 0;
-
-	for ( ; n > 0; n--, p++ ) {
-		if ( *p < '0' || *p > '9' )
-			return -1;
-		v = v * 10 + ( *p - '0' );
-	}
-	return v;
-}
-
-/* the inverse of dynttl_time2str (by hand, not sscanf: a browse reads
- * the expiry time of every entry it sends) */
-static int64_t
-str2time( struct berval *bv )
-{
-	struct tm tm = { 0 };
-	char *p = bv->bv_val + 14, *end = bv->bv_val + bv->bv_len;
-	int ms = 0;
-
-	if ( bv->bv_len < 15 ||
-		( tm.tm_year = digits( bv->bv_val, 4 ) ) < 0 ||
-		( tm.tm_mon = digits( bv->bv_val + 4, 2 ) ) < 0 ||
-		( tm.tm_mday = digits( bv->bv_val + 6, 2 ) ) < 0 ||
-		( tm.tm_hour = digits( bv->bv_val + 8, 2 ) ) < 0 ||
-		( tm.tm_min = digits( bv->bv_val + 10, 2 ) ) < 0 ||
-		( tm.tm_sec = digits( bv->bv_val + 12, 2 ) ) < 0 )
-		return -1;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	if ( *p == '.' ) {
-		int n = 0;
-		for ( p++; p < end && *p >= '0' && *p <= '9'; p++ )
-			if ( n++ < 3 )
-				ms = ms * 10 + ( *p - '0' );
-		for ( ; n < 3; n++ )
-			ms *= 10;
-	}
-	return (int64_t)timegm( &tm ) * 1000 + ms;
-}
-
-/* by type, not by description: back-ils replies carry copies of the
- * descriptions, named as the client asked */
-static Attribute *
-find_type( Entry *e, AttributeDescription *ad )
-{
-	Attribute *a;
-
-	for ( a = e->e_attrs; a; a = a->a_next )
-		if ( a->a_desc->ad_type == ad->ad_type )
-			return a;
-	return NULL;
-}
-
-/* objectClass values name dynamicObject (without the "no objectClass"
- * complaint is_entry_objectclass() logs for NetMeeting's Adds) */
-static int
-has_dynamic_class( Entry *e )
-{
-	return find_type( e, slap_schema.si_ad_objectClass ) &&
-		is_entry_objectclass( e, slap_schema.si_oc_dynamicObject, 0 );
-}
-
-/* 1 when e is a dynamic object; *expire gets its expiry (or -1) */
-int
-dynttl_is_dynamic( Entry *e, int64_t *expire )
-{
-	Attribute *a = find_type( e, dynttl_ad_expire );
-
-	*expire = a && a->a_numvals ? str2time( &a->a_vals[0] ) : -1;
-	return a != NULL || has_dynamic_class( e );
-}
-
-static Modifications *
-ttl_mod( AttributeDescription *ad, struct berval *val, Modifications *next )
-{
-	Modifications *ml = ch_calloc( 1, sizeof( Modifications ) );
-
-	ml->sml_op = LDAP_MOD_REPLACE;
-	ml->sml_flags = SLAP_MOD_INTERNAL;
-	ml->sml_desc = ad;
-	ml->sml_type = ad->ad_cname;
-	ml->sml_numvals = 1;
-	ml->sml_values = ch_calloc( 2, sizeof( struct berval ) );
-	ber_dupbv( &ml->sml_values[0], val );
-	ml->sml_nvalues = NULL;
-	ml->sml_next = next;
-	return ml;
-}
-
-/* the two internal modifications that record a TTL in the entry */
-static Modifications *
-ttl_mods( long ttl, int64_t expire, Modifications *next )
-{
-	char tbuf[32], ebuf[40];
-	struct berval tv, ev;
-
-	tv.bv_val = tbuf;
-	tv.bv_len = snprintf( tbuf, sizeof( tbuf ), "%ld", ttl );
-	dynttl_time2str( expire, &ev, ebuf );
-	next = ttl_mod( slap_schema.si_ad_entryTtl, &tv, next );
-	return ttl_mod( dynttl_ad_expire, &ev, next );
-}
-
-static int
-swallow_cb( Operation *op, SlapReply *rs )
-{
-	/* an entry deleted before its refresh was written needs none */
-	if ( rs->sr_type == REP_RESULT && rs->sr_err != LDAP_SUCCESS &&
-		rs->sr_err != LDAP_NO_SUCH_OBJECT )
-		Debug( LDAP_DEBUG_ANY, "dynttl: cannot record TTL of \"%s\": %d\n",
-			op->o_req_ndn.bv_val, rs->sr_err );
-	return 0;
-}
-
-/* write ttl and expire into the entry ndn with an internal Modify as the
- * rootdn, through the whole stack (replicas see the refresh) */
-int
-dynttl_persist( Operation *op, ttl_info *ti, struct berval *ndn,
-	long ttl, int64_t expire )
-{
-	Operation op2 = *op;
-	SlapReply rs2 = { REP_RESULT };
-	slap_callback cb = { NULL, swallow_cb, NULL, NULL };
-	Modifications *ml = ttl_mods( ttl, expire, NULL );
-
-	op2.o_tag = LDAP_REQ_MODIFY;
-	op2.o_bd = ti->ti_be;
-	op2.o_callback = &cb;
-	op2.o_req_dn = *ndn;
-	op2.o_req_ndn = *ndn;
-	op2.o_dn = ti->ti_be->be_rootdn;
-	op2.o_ndn = ti->ti_be->be_rootndn;
-	op2.orm_modlist = ml;
-	/* a new entryCSN: syncprov sends the write with it, and a consumer
-	 * ignores a change whose entryCSN it has seen already */
-	op2.orm_no_opattrs = 0;
-	op2.orm_increment = 0;
-	op2.o_dont_replicate = 0;
-	op2.o_managedsait = SLAP_CONTROL_CRITICAL;
-	ti->ti_be->be_modify( &op2, &rs2 );
-	if ( rs2.sr_err == LDAP_SUCCESS )
-		DYNTTL_COUNT( ti, DYNTTL_MON_WRITES );
-	slap_mods_free( ml, 1 );
-	return rs2.sr_err;
-}
-
 /* ---- Add ---- */
 
 typedef struct add_ctx {
@@ -232,8 +52,8 @@ add_cb( Operation *op, SlapReply *rs )
 {
 	add_ctx *ac = op->o_callback->sc_private;
 
-	/* ora_e carries the name the entry was stored under (back-ils maps
-	 * NetMeeting's DNs onto one canonical name and says so there) */
+	/* ora_e carries the name the entry is stored under: back-ils makes
+	 * every client's spelling canonical before any overlay runs */
 	if ( rs->sr_type == REP_RESULT && rs->sr_err == LDAP_SUCCESS )
 		DYNTTL_COUNT( ac->ac_ti, ttl_queue_set_op( ac->ac_ti, &op->ora_e->e_nname,
 			ac->ac_expire, ac->ac_wseq ) ? DYNTTL_MON_ADDS : DYNTTL_MON_KA_READD );
@@ -322,12 +142,12 @@ repl_time( Operation *op )
 
 	if ( op->o_tag == LDAP_REQ_ADD ) {
 		a = attr_find( op->ora_e->e_attrs, dynttl_ad_expire );
-		return a && a->a_numvals ? str2time( &a->a_vals[0] ) : -1;
+		return a && a->a_numvals ? dynttl_str2time( &a->a_vals[0] ) : -1;
 	}
 	for ( ml = op->orm_modlist; ml; ml = ml->sml_next )
 		if ( ml->sml_desc == dynttl_ad_expire && ml->sml_op != LDAP_MOD_DELETE &&
 			ml->sml_values && !BER_BVISNULL( &ml->sml_values[0] ) )
-			return str2time( &ml->sml_values[0] );
+			return dynttl_str2time( &ml->sml_values[0] );
 	return -1;
 }
 
@@ -415,7 +235,7 @@ dynttl_op_add( Operation *op, SlapReply *rs )
 
 	if ( is_replicated( op ) )
 		return repl_write( op, ti );
-	if ( !ti->ti_all && !has_dynamic_class( e ) ) {
+	if ( !ti->ti_all && !dynttl_has_dynamic_class( e ) ) {
 		struct berval pdn;
 		if ( be_issuffix( op->o_bd, &op->o_req_ndn ) )
 			return SLAP_CB_CONTINUE;
@@ -444,14 +264,14 @@ dynttl_op_add( Operation *op, SlapReply *rs )
 	ac.ac_ti = ti;
 	ac.ac_expire = dynttl_now() + (int64_t)secs * 1000;
 
-	if ( !has_dynamic_class( e ) ) {
+	if ( !dynttl_has_dynamic_class( e ) ) {
 		struct berval noc = BER_BVNULL;
 		oc = slap_schema.si_oc_dynamicObject->soc_cname;
 		attr_normalize_one( slap_schema.si_ad_objectClass, &oc, &noc, NULL );
 		attr_merge_one( e, slap_schema.si_ad_objectClass, &oc,
 			BER_BVISNULL( &noc ) ? NULL : &noc );
 		ch_free( noc.bv_val );
-		/* has_dynamic_class() cached the classes it saw; slapd's
+		/* dynttl_has_dynamic_class() cached the classes it saw; slapd's
 		 * schema check reads that cache and would refuse the
 		 * entryTtl below (65 "only allowed in dynamic object") */
 		e->e_ocflags = 0;
@@ -634,7 +454,7 @@ dynttl_op_modify( Operation *op, SlapReply *rs )
 	 * client's own changes */
 	allowed = mods_allowed( op, e );
 	disclose = access_allowed( op, e, slap_schema.si_ad_entry, NULL, ACL_DISCLOSE, NULL );
-	ber_dupbv_x( &mc.mc_ndn, &e->e_nname, op->o_tmpmemctx );
+	ber_dupbv_x( &mc.mc_ndn, &op->o_req_ndn, op->o_tmpmemctx );
 	overlay_entry_release_ov( op, e, 0, on );
 	if ( ( text = class_refused( change, dyn ) ) != NULL ) {
 		rc = disclose ? LDAP_OBJECT_CLASS_VIOLATION : LDAP_NO_SUCH_OBJECT;
@@ -661,7 +481,7 @@ dynttl_op_modify( Operation *op, SlapReply *rs )
 	secs = dynttl_clamp( ti, secs );
 	mc.mc_ti = ti;
 	mc.mc_expire = dynttl_now() + (int64_t)secs * 1000;
-	op->orm_modlist = ttl_mods( secs, mc.mc_expire, op->orm_modlist );
+	op->orm_modlist = dynttl_ttl_mods( secs, mc.mc_expire, op->orm_modlist );
 	/* as an Add: the entry, then the index */
 	mc.mc_wseq = ttl_queue_wseq( ti );
 	push_cb( op, mod_cb, mod_release, &mc, sizeof( mc ) );
@@ -694,71 +514,21 @@ int
 dynttl_op_delete( Operation *op, SlapReply *rs )
 {
 	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
-	Entry *e = NULL;
 	mod_ctx mc = { on->on_bi.bi_private, 0, BER_BVNULL, 0, 0, 0 };
 
 	/* the expiry task accounts for its own Deletes (ttlqueue.c) */
 	if ( ttl_queue_is_expiry( op ) )
 		return SLAP_CB_CONTINUE;
 
-	/* the stored name: the request's when the index knows it (expiry
-	 * deletes, LDAPv3 clients), else the entry's (NetMeeting's DNs) */
-	if ( ttl_queue_get( mc.mc_ti, &op->o_req_ndn ) >= 0 ) {
-		ber_dupbv_x( &mc.mc_ndn, &op->o_req_ndn, op->o_tmpmemctx );
-	} else {
-		if ( overlay_entry_get_ov( op, &op->o_req_ndn, NULL, NULL, 0, &e, on ) ||
-			!e )
-			return SLAP_CB_CONTINUE;
-		ber_dupbv_x( &mc.mc_ndn, &e->e_nname, op->o_tmpmemctx );
-		overlay_entry_release_ov( op, e, 0, on );
-	}
+	/* the request names the entry as it is stored (back-ils makes
+	 * every client's spelling canonical before any overlay runs) */
+	ber_dupbv_x( &mc.mc_ndn, &op->o_req_ndn, op->o_tmpmemctx );
 	mc.mc_gen = ttl_queue_gen( mc.mc_ti, &mc.mc_ndn, &mc.mc_found );
 	push_cb( op, del_cb, mod_release, &mc, sizeof( mc ) );
 	return SLAP_CB_CONTINUE;
 }
 
 /* ---- internal searches of the database under the overlay ---- */
-
-/* A search as the rootdn of the database be below this overlay (no
- * hiding of lapsed entries, no keep-alives), on a copy of op and of the
- * database so that neither the caller's operation nor the shared
- * BackendDB changes.  fn sees every entry whole. */
-static int
-orig_search( ttl_info *ti, Operation *op, BackendDB *be, struct berval *base,
-	int scope, const char *filter, slap_response *fn, void *priv )
-{
-	BackendDB db = *be;
-	Operation op2 = *op;
-	slap_callback cb = { NULL, fn, NULL, priv };
-	SlapReply rs = { REP_RESULT };
-
-	db.bd_info = (BackendInfo *)ti->ti_on->on_info->oi_orig;
-	op2.o_bd = &db;
-	op2.o_tag = LDAP_REQ_SEARCH;
-	memset( &op2.oq_search, 0, sizeof( op2.oq_search ) );
-	op2.o_req_dn = *base;
-	op2.o_req_ndn = *base;
-	op2.o_dn = be->be_rootdn;
-	op2.o_ndn = be->be_rootndn;
-	op2.o_managedsait = SLAP_CONTROL_CRITICAL;
-	/* the client's controls are the client's operation's */
-	op2.o_assert = SLAP_CONTROL_NONE;
-	op2.o_assertion = NULL;
-	op2.o_pagedresults = SLAP_CONTROL_NONE;
-	op2.o_sync = SLAP_CONTROL_NONE;
-	op2.o_callback = &cb;
-	op2.ors_scope = scope;
-	op2.ors_deref = LDAP_DEREF_NEVER;
-	op2.ors_tlimit = SLAP_NO_LIMIT;
-	op2.ors_slimit = SLAP_NO_LIMIT;
-	op2.ors_attrs = slap_anlist_no_attrs;
-	ber_str2bv( filter, 0, 0, &op2.ors_filterstr );
-	if ( ( op2.ors_filter = str2filter_x( &op2, filter ) ) == NULL )
-		return LDAP_OTHER;
-	db.bd_info->bi_op_search( &op2, &rs );
-	filter_free_x( &op2, op2.ors_filter, 1 );
-	return rs.sr_err;
-}
 
 #define DYNAMIC_FILTER	"(objectClass=dynamicObject)"
 
@@ -815,7 +585,7 @@ ren_cb( Operation *op, SlapReply *rs )
 	ren_ctx *rc = op->o_callback->sc_private;
 
 	if ( rs->sr_type == REP_RESULT && rs->sr_err == LDAP_SUCCESS )
-		orig_search( rc->rc_ti, op, rc->rc_ti->ti_be, &rc->rc_new,
+		dynttl_orig_search( rc->rc_ti, op, rc->rc_ti->ti_be, &rc->rc_new,
 			LDAP_SCOPE_SUBTREE, DYNAMIC_FILTER, ren_move_cb, rc );
 	return SLAP_CB_CONTINUE;
 }
@@ -855,45 +625,6 @@ dynttl_op_modrdn( Operation *op, SlapReply *rs )
 	build_new_dn( &rc.rc_new, &pdn, &op->orr_nnewrdn, NULL );
 	push_cb( op, ren_cb, ren_release, &rc, sizeof( rc ) );
 	return SLAP_CB_CONTINUE;
-}
-
-/* ---- expiry of a parent: how long its subordinates live ---- */
-
-typedef struct kids_ctx {
-	ttl_info	*kc_ti;
-	int64_t		kc_latest;	/* -1: no child seen */
-} kids_ctx;
-
-static int
-kids_cb( Operation *op, SlapReply *rs )
-{
-	kids_ctx *kc = op->o_callback->sc_private;
-	int64_t stored, latest;
-
-	if ( rs->sr_type != REP_SEARCH )
-		return 0;
-	if ( !dynttl_is_dynamic( rs->sr_entry, &stored ) ) {
-		kc->kc_latest = INT64_MAX;	/* static: lives for ever */
-		return 0;
-	}
-	latest = ttl_queue_get( kc->kc_ti, &rs->sr_entry->e_nname );
-	if ( stored > latest )
-		latest = stored;
-	if ( latest > kc->kc_latest )
-		kc->kc_latest = latest;
-	return 0;
-}
-
-/* The latest expiry time among the children of ndn: INT64_MAX when one
- * of them is static, -1 when there are none.  op is the expiry task's. */
-int64_t
-dynttl_children_expire( ttl_info *ti, Operation *op, struct berval *ndn )
-{
-	kids_ctx kc = { ti, -1 };
-
-	orig_search( ti, op, ti->ti_be, ndn, LDAP_SCOPE_ONELEVEL,
-		"(objectClass=*)", kids_cb, &kc );
-	return kc.kc_latest;
 }
 
 /* ---- Search: the (sttl=N) keep-alive, and TTLs counting down ---- */
@@ -957,7 +688,7 @@ set_expire( Operation *op, SlapReply *rs, slap_overinst *on, int64_t expire )
 
 	rs_entry2modifiable( op, rs, on );
 	dynttl_time2str( expire, &ev, ebuf );
-	if ( ( a = find_type( rs->sr_entry, dynttl_ad_expire ) ) )
+	if ( ( a = dynttl_find_type( rs->sr_entry, dynttl_ad_expire ) ) )
 		ber_bvreplace( &a->a_vals[0], &ev );
 }
 
@@ -1194,7 +925,7 @@ dynttl_load( ttl_info *ti, BackendDB *be, void *ctx )
 	for ( i = 0; be->be_nsuffix && !BER_BVISNULL( &be->be_nsuffix[i] ); i++ ) {
 		if ( suffix_read_elsewhere( op, be, db.bd_info, i ) )
 			continue;
-		orig_search( ti, op, be, &be->be_nsuffix[i], LDAP_SCOPE_SUBTREE,
+		dynttl_orig_search( ti, op, be, &be->be_nsuffix[i], LDAP_SCOPE_SUBTREE,
 			DYNAMIC_FILTER, load_cb, &lc );
 	}
 	Debug( LDAP_DEBUG_STATS, "dynttl: %ld dynamic objects loaded\n", lc.lc_n );

@@ -892,3 +892,42 @@ ttl_queue_orphan( ttl_info *ti )
 	pthread_mutex_unlock( &ti->ti_mutex );
 	return orphan;
 }
+
+/* ---- expiry of a parent: how long its subordinates live ---- */
+
+typedef struct kids_ctx {
+	ttl_info	*kc_ti;
+	int64_t		kc_latest;	/* -1: no child seen */
+} kids_ctx;
+
+static int
+kids_cb( Operation *op, SlapReply *rs )
+{
+	kids_ctx *kc = op->o_callback->sc_private;
+	int64_t stored, latest;
+
+	if ( rs->sr_type != REP_SEARCH )
+		return 0;
+	if ( !dynttl_is_dynamic( rs->sr_entry, &stored ) ) {
+		kc->kc_latest = INT64_MAX;	/* static: lives for ever */
+		return 0;
+	}
+	latest = ttl_queue_get( kc->kc_ti, &rs->sr_entry->e_nname );
+	if ( stored > latest )
+		latest = stored;
+	if ( latest > kc->kc_latest )
+		kc->kc_latest = latest;
+	return 0;
+}
+
+/* The latest expiry time among the children of ndn: INT64_MAX when one
+ * of them is static, -1 when there are none.  op is the expiry task's. */
+int64_t
+dynttl_children_expire( ttl_info *ti, Operation *op, struct berval *ndn )
+{
+	kids_ctx kc = { ti, -1 };
+
+	dynttl_orig_search( ti, op, ti->ti_be, ndn, LDAP_SCOPE_ONELEVEL,
+		"(objectClass=*)", kids_cb, &kc );
+	return kc.kc_latest;
+}
