@@ -229,6 +229,10 @@ int ils_reply_init( Operation *op, ils_reply *r, const char **text );
 Entry *ils_reply_entry( Operation *op, ils_reply *r, Entry *stored );
 void ils_reply_destroy( Operation *op, ils_reply *r );
 
+/* csn.c */
+void ils_csn_take( Operation *op );
+int ils_csn_done( Operation *op, SlapReply *rs, int err, const char *text );
+
 /* operations */
 int ils_back_search( Operation *op, SlapReply *rs );
 int ils_back_add( Operation *op, SlapReply *rs );

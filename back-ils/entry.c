@@ -52,12 +52,13 @@ ils_update( Operation *op, SlapReply *rs, const char *what, ils_update_fn *fn )
 
 	if ( !ils_update_target( op, rs, &nm ) )
 		return rs->sr_err;
+	ils_csn_take( op );
 	if ( ( rc = ils_store_begin( ii, &txn ) ) == LDAP_SUCCESS )
 		rc = ils_store_end( txn, fn( op, txn, &nm, &t, &text, textbuf,
 			sizeof( textbuf ) ) );
 	ils_limits_settle( ii, &t, rc );
 	Debug( LDAP_DEBUG_TRACE, "back-ils: %s \"%s\": %d\n", what, op->o_req_dn.bv_val, rc );
-	return ils_send_error( op, rs, rc, text );
+	return ils_csn_done( op, rs, rc, text );
 }
 
 int
