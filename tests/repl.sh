@@ -51,7 +51,7 @@
 #       until nentries SEARCH-ARGS on NAME is N
 #   wait_same A B SECS DESCRIPTION SEARCH-ARGS...
 #       until the same search on nodes A and B returns the same entries
-#       (LDIF, sorted by tests/ldifcmp.py's rules: compared line-sorted)
+#       (their LDIF lines compared sorted, whatever the order)
 #   syncsearch NAME BASE COOKIE [LDAPSEARCH-ARGS...]
 #       one refreshOnly sync search of BASE on NAME with COOKIE, as a
 #       consumer holding that cookie would send it (an empty COOKIE sends
@@ -70,8 +70,8 @@ node_port() { cat "$T/$1/port"; }
 node_uri() { echo "ldap://127.0.0.1:$(node_port "$1")"; }
 node_pid() { cat "$T/$1/pid" 2>/dev/null; }
 node_alive() {
-	p=$(node_pid "$1")
-	[ -n "$p" ] && kill -0 "$p" 2>/dev/null
+	r_p=$(node_pid "$1")
+	[ -n "$r_p" ] && kill -0 "$r_p" 2>/dev/null
 }
 
 # the node's URI, or PROVIDER itself when it is one already
@@ -80,48 +80,48 @@ node_or_uri() {
 }
 
 node_start() {
-	n=$1; shift
-	[ $# -gt 0 ] || set -- -f "$T/$n/slapd.conf"
-	u=$(node_uri "$n")
-	"$SLAPD" -d "${SLAPD_DEBUG:-0}" -h "$u/" "$@" >> "$T/$n/slapd.log" 2>&1 &
-	echo $! > "$T/$n/pid"
-	i=0
-	while [ $i -lt 150 ]; do
-		ldapsearch -x -H "$u" -b "" -s base >/dev/null 2>&1 && return 0
-		node_alive "$n" || break
-		sleep 0.1; i=$((i + 1))
+	r_n=$1; shift
+	[ $# -gt 0 ] || set -- -f "$T/$r_n/slapd.conf"
+	r_u=$(node_uri "$r_n")
+	"$SLAPD" -d "${SLAPD_DEBUG:-0}" -h "$r_u/" "$@" >> "$T/$r_n/slapd.log" 2>&1 &
+	echo $! > "$T/$r_n/pid"
+	r_i=0
+	while [ $r_i -lt 150 ]; do
+		ldapsearch -x -H "$r_u" -b "" -s base >/dev/null 2>&1 && return 0
+		node_alive "$r_n" || break
+		sleep 0.1; r_i=$((r_i + 1))
 	done
-	nok "node $n started"; sed 's/^/#   /' "$T/$n/slapd.log" | tail -20
-	rm -f "$T/$n/pid"
+	nok "node $r_n started"; sed 's/^/#   /' "$T/$r_n/slapd.log" | tail -20
+	rm -f "$T/$r_n/pid"
 	return 1
 }
 
 node_stop() {
-	p=$(node_pid "$1")
-	[ -n "$p" ] || return 0
-	kill "$p" 2>/dev/null
-	i=0
-	while kill -0 "$p" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-	kill -9 "$p" 2>/dev/null
-	wait "$p" 2>/dev/null
+	r_p=$(node_pid "$1")
+	[ -n "$r_p" ] || return 0
+	kill "$r_p" 2>/dev/null
+	r_i=0
+	while kill -0 "$r_p" 2>/dev/null && [ $r_i -lt 100 ]; do sleep 0.1; r_i=$((r_i + 1)); done
+	kill -9 "$r_p" 2>/dev/null
+	wait "$r_p" 2>/dev/null
 	rm -f "$T/$1/pid"
 }
 
 node_kill() {
-	p=$(node_pid "$1")
-	[ -n "$p" ] || return 0
-	kill -9 "$p" 2>/dev/null
-	wait "$p" 2>/dev/null
+	r_p=$(node_pid "$1")
+	[ -n "$r_p" ] || return 0
+	kill -9 "$r_p" 2>/dev/null
+	wait "$r_p" 2>/dev/null
 	rm -f "$T/$1/pid"
 }
 
 node_stop_all() {
-	for n in $NODES; do node_stop "$n"; done
+	for r_n in $NODES; do node_stop "$r_n"; done
 }
 
 on_node() {
-	n=$1; shift
-	( PORT=$(node_port "$n"); URI=ldap://127.0.0.1:$PORT; "$@" )
+	r_n=$1; shift
+	( PORT=$(node_port "$r_n"); URI=ldap://127.0.0.1:$PORT; "$@" )
 }
 
 # a module by name from slapd's directory, or ours from the build
@@ -141,7 +141,7 @@ include $TOP/schema/ils.schema
 allow bind_v2 bind_anon_dn update_anon
 sizelimit unlimited
 CONF
-	for m in "$@"; do repl_module "$m"; done
+	for r_m in "$@"; do repl_module "$r_m"; done
 }
 
 repl_serverid() { echo "serverID $1"; }
@@ -149,18 +149,18 @@ repl_multiprovider() { echo "multiprovider on"; }
 
 repl_syncprov() {
 	echo "overlay syncprov"
-	for d in "$@"; do echo "$d"; done
+	for r_d in "$@"; do echo "$r_d"; done
 }
 
 repl_accesslog() {
-	l=$1; shift
+	r_l=$1; shift
 	cat <<CONF
 overlay accesslog
-logdb "$l"
+logdb "$r_l"
 logops writes
 logsuccess TRUE
 CONF
-	for d in "$@"; do echo "$d"; done
+	for r_d in "$@"; do echo "$r_d"; done
 }
 
 repl_logdb() {
@@ -180,68 +180,69 @@ CONF
 
 # the syncrepl directive; the rest of the arguments are more KEY=VALUE
 repl_syncrepl() {
-	rid=$1 prov=$(node_or_uri "$2") base=$3 bdn=$4 pw=$5; shift 5
-	printf 'syncrepl rid=%03d provider=%s searchbase="%s"\n' "$rid" "$prov" "$base"
+	r_rid=$1 r_prov=$(node_or_uri "$2") r_base=$3 r_bdn=$4 r_pw=$5; shift 5
+	printf 'syncrepl rid=%03d provider=%s searchbase="%s"\n' "$r_rid" "$r_prov" "$r_base"
 	printf '\ttype=refreshAndPersist retry="1 +" timeout=3 network-timeout=3\n'
-	printf '\tbindmethod=simple binddn="%s" credentials="%s"\n' "$bdn" "$pw"
-	for kv in "$@"; do printf '\t%s\n' "$kv"; done
+	printf '\tbindmethod=simple binddn="%s" credentials="%s"\n' "$r_bdn" "$r_pw"
+	for r_kv in "$@"; do printf '\t%s\n' "$r_kv"; done
 }
 
 repl_deltasync() {
-	rid=$1 prov=$2 base=$3 bdn=$4 pw=$5 lb=$6; shift 6
-	repl_syncrepl "$rid" "$prov" "$base" "$bdn" "$pw" "logbase=\"$lb\"" \
+	r_rid=$1 r_prov=$2 r_base=$3 r_bdn=$4 r_pw=$5 r_lb=$6; shift 6
+	repl_syncrepl "$r_rid" "$r_prov" "$r_base" "$r_bdn" "$r_pw" "logbase=\"$r_lb\"" \
 		'logfilter="(&(objectClass=auditWriteObject)(reqResult=0))"' \
 		syncdata=accesslog "$@"
 }
 
 wait_until() {
-	n=$1 secs=$2 d=$3; shift 3
-	end=$(( $(date +%s) + secs ))
+	r_n=$1 r_secs=$2 r_d=$3; shift 3
+	r_end=$(( $(date +%s) + r_secs ))
 	while :; do
-		on_node "$n" "$@" > "$T/wait.out" 2>&1 && { ok "$d"; return 0; }
-		st=$?
-		[ "$(date +%s)" -lt "$end" ] || break
+		on_node "$r_n" "$@" > "$T/wait.out" 2>&1 && { ok "$r_d"; return 0; }
+		r_st=$?
+		[ "$(date +%s)" -lt "$r_end" ] || break
 		sleep 0.2
 	done
-	nok "$d (not within ${secs}s on $n; last status $st, last output:)"
+	nok "$r_d (not within ${r_secs}s on $r_n; last status $r_st, last output:)"
 	sed 's/^/#   /' "$T/wait.out" | head -20
-	return "$st"
+	return "$r_st"
 }
 
 # is_count N SEARCH-ARGS...: nentries (lib.sh) is N
 is_count() {
-	want=$1; shift
-	got=$(nentries "$@")
-	echo "$got entries, want $want"
-	[ "$got" = "$want" ]
+	r_want=$1; shift
+	r_got=$(nentries "$@")
+	echo "$r_got entries, want $r_want"
+	[ "$r_got" = "$r_want" ]
 }
 
 wait_count() {
-	n=$1 want=$2 secs=$3 d=$4; shift 4
-	wait_until "$n" "$secs" "$d" is_count "$want" "$@"
+	r_n=$1 r_want=$2 r_secs=$3 r_d=$4; shift 4
+	wait_until "$r_n" "$r_secs" "$r_d" is_count "$r_want" "$@"
 }
 
 # the entries of a search, attribute lines sorted within and across
 # entries, so that two servers' answers compare whatever their order
 sorted_ldif() {
-	ldapsearch -x -LLL -o ldif-wrap=no -H "$URI" "$@" | sed '/^$/d' | LC_ALL=C sort
+	ldapsearch -x -LLL -o ldif-wrap=no -H "$URI" "$@" > "$T/sorted.$$" || return 1
+	sed '/^$/d' "$T/sorted.$$" | LC_ALL=C sort
 }
 
 # same_as OTHER SEARCH-ARGS...: this node answers the search as OTHER does
 same_as() {
-	o=$1; shift
+	r_o=$1; shift
 	sorted_ldif "$@" > "$T/same.here" || return 1
-	on_node "$o" sorted_ldif "$@" > "$T/same.there" || return 1
+	on_node "$r_o" sorted_ldif "$@" > "$T/same.there" || return 1
 	diff "$T/same.there" "$T/same.here"
 }
 
 wait_same() {
-	a=$1 b=$2 secs=$3 d=$4; shift 4
-	wait_until "$b" "$secs" "$d" same_as "$a" "$@"
+	r_a=$1 r_b=$2 r_secs=$3 r_d=$4; shift 4
+	wait_until "$r_b" "$r_secs" "$r_d" same_as "$r_a" "$@"
 }
 
 syncsearch() {
-	n=$1 base=$2 cookie=$3; shift 3
-	ldapsearch -x -LLL -o ldif-wrap=no -H "$(node_uri "$n")" -b "$base" \
-		-E "sync=ro${cookie:+/$cookie}" "$@"
+	r_n=$1 r_base=$2 r_cookie=$3; shift 3
+	ldapsearch -x -LLL -o ldif-wrap=no -H "$(node_uri "$r_n")" -b "$r_base" \
+		-E "sync=ro${r_cookie:+/$r_cookie}" "$@"
 }
