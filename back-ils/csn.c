@@ -10,7 +10,7 @@
  * never set (syncprov_op_search, the reloadhint branch: "Entry *e;" and
  * overlay_entry_get_ov() failing with noSuchAttribute) and the whole
  * slapd aborts.  So every update of back-ils carries a CSN as back-mdb's
- * do (doc/conformance.md, REPLICATION).
+ * do (slapd-ils(5), REPLICATION).
  */
 #include "portable.h"
 #include <stdio.h>
