@@ -233,6 +233,9 @@ void ils_reply_destroy( Operation *op, ils_reply *r );
 void ils_csn_take( Operation *op );
 int ils_csn_done( Operation *op, SlapReply *rs, int err, const char *text );
 
+/* tool.c: slapcat, slapadd, slapindex (bi_tool_*) */
+void ils_tool_init( BackendInfo *bi );
+
 /* operations */
 int ils_back_search( Operation *op, SlapReply *rs );
 int ils_back_add( Operation *op, SlapReply *rs );

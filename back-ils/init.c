@@ -98,6 +98,9 @@ ils_db_open( BackendDB *be, ConfigReply *cr )
 	ils_db_check_suffixes( be );
 	if ( ils_store_open( be, cr ) )
 		return 1;
+	/* the slap tools neither serve clients nor count them */
+	if ( slapMode & SLAP_TOOL_MODE )
+		return 0;
 	if ( ils_limits_open( ii ) ) {
 		snprintf( cr->msg, sizeof( cr->msg ),
 			"back-ils: cannot count the stored registrations" );
@@ -170,6 +173,7 @@ ils_initialize( BackendInfo *bi )
 	bi->bi_op_modrdn = ils_back_modrdn;
 	bi->bi_entry_get_rw = ils_entry_get_rw;
 	bi->bi_entry_release_rw = ils_entry_release_rw;
+	ils_tool_init( bi );
 	return ils_config_init( bi );
 }
 

@@ -5,6 +5,13 @@
                                       section N of SAVED (dds.out)
   ldifcmp.py ttls GOT SAVED N SLEEP   each entryTtl of GOT is at least
                                       SLEEP below SAVED's
+  ldifcmp.py loaded NEW OLD           NEW (slapadd of OLD, then slapcat
+                                      or a search) holds OLD's entries,
+                                      each with what slapadd gives an
+                                      entry that lacks them: entryUUID,
+                                      entryCSN, creators, modifiers and
+                                      structuralObjectClass;
+                                      entryTtl no higher than OLD's
 
 As test046 does with ldif-filter -s a: comments go, attributes are
 sorted within each entry, entryTtl is compared apart (dds re-adds it, so
@@ -48,7 +55,40 @@ def section(text, n):
     raise SystemExit('no section [%d]' % n)
 
 
+# what slapadd adds to an entry that lacks it (slapadd.c: SLAP_LASTMOD,
+# and entry_schema_check's structuralObjectClass)
+SLAPADD_OPATTRS = ('structuralobjectclass', 'entryuuid', 'entrycsn', 'creatorsname', 'createtimestamp',
+                   'modifiersname', 'modifytimestamp')
+
+
+def attr(line):
+    return line.split(':', 1)[0].lower()
+
+
+def loaded(new, old):
+    """the entries of new are those of old, as slapadd stores them"""
+    n, o = entries(open(new).read()), entries(open(old).read())
+    if [e[0] for e in n] != [e[0] for e in o]:
+        print('new DNs:', [e[0] for e in n])
+        print('old DNs:', [e[0] for e in o])
+        return 1
+    bad = 0
+    for (dn, nl, nt), (_, ol, ot) in zip(n, o):
+        had = {attr(l) for l in ol}
+        added = [l for l in nl if attr(l) in SLAPADD_OPATTRS and attr(l) not in had]
+        kept = sorted(l for l in nl if l not in added)
+        if kept != ol or len(nt) != len(ot) or \
+                any(int(a) > int(b) for a, b in zip(nt, ot)):
+            bad = 1
+            print(dn)
+            print('  only new:', sorted(set(kept) - set(ol)), nt)
+            print('  only old:', sorted(set(ol) - set(kept)), ot)
+    return bad
+
+
 def main():
+    if sys.argv[1] == 'loaded':
+        return loaded(sys.argv[2], sys.argv[3])
     mode, got, saved, n = sys.argv[1:5]
     g = entries(open(got).read())
     s = entries(section(open(saved).read(), int(n)))

@@ -175,6 +175,18 @@ olcRootPW: config
 LDIF
 }
 
+# config_ldif_ils DATADIR [ATTR: VALUE ...]: config_ldif with dynttl.la
+# loaded, then the ILS database (its data in DATADIR, the ATTRs added to
+# its entry) with the dynttl overlay on every entry; a test may add
+# databases after it, from {2} on
+config_ldif_ils() {
+	cdir=$1; shift
+	config_ldif | sed "s|^olcModuleLoad: .*|&\nolcModuleLoad: $BUILD/dynttl.la|"
+	ils_db_ldif "$cdir" 'olcRootDN: cn=admin,o=Intranet' \
+		'olcAccess: to * by dynacl/ils-owner write by * read' "$@"
+	echo; dynttl_ovl_ldif; echo
+}
+
 # ldif_add DN [ATTR: VALUE ...]: an LDAPv3 Add from the arguments
 ldif_add() {
 	dn=$1; shift

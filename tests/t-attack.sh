@@ -45,19 +45,13 @@ stop_slapd
 # overlay and the database that register its counters ----
 mkdir -p "$T/m/ils" "$T/m/slapd.d"
 {
-	config_ldif | sed "s|^olcModuleLoad: .*|&\nolcModuleLoad: $BUILD/dynttl.la|"
-	ils_db_ldif "$T/m/ils" \
-		'olcRootDN: cn=admin,o=Intranet' \
-		'olcAccess: to * by dynacl/ils-owner write by * read' \
-		'olcIlsMaxPerAddress: 0' \
-		'olcIlsMaxPerMinute: 0'
-	echo; dynttl_ovl_ldif
-	echo
+	config_ldif_ils "$T/m/ils" "olcIlsMaxPerAddress: 0" "olcIlsMaxPerMinute: 0"
 	cat <<LDIF
 dn: olcDatabase={2}monitor,cn=config
 objectClass: olcDatabaseConfig
 olcDatabase: {2}monitor
 olcAccess: to * by * read
+
 LDIF
 } > "$T/m/config.ldif"
 "$SLAPD" -VVV 2>&1 | sed -n '/static backends/,/^$/p' | grep -qw monitor ||

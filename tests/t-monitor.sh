@@ -172,19 +172,13 @@ stop_slapd
 echo "# 4. cn=config: caps, and the counters taken back with the overlay and database"
 mkdir -p "$T/c/ils" "$T/c/slapd.d"
 {
-	config_ldif | sed "s|^olcModuleLoad: .*|&\nolcModuleLoad: $BUILD/dynttl.la|"
-	ils_db_ldif "$T/c/ils" \
-		'olcRootDN: cn=admin,o=Intranet' \
-		'olcAccess: to * by dynacl/ils-owner write by * read' \
-		'olcIlsMaxPerAddress: 2' \
-		'olcIlsMaxPerMinute: 0'
-	echo; dynttl_ovl_ldif
-	echo
+	config_ldif_ils "$T/c/ils" "olcIlsMaxPerAddress: 2" "olcIlsMaxPerMinute: 0"
 	cat <<LDIF
 dn: olcDatabase={2}monitor,cn=config
 objectClass: olcDatabaseConfig
 olcDatabase: {2}monitor
 olcAccess: to * by * read
+
 LDIF
 } > "$T/c/config.ldif"
 monitor_module | grep -q . &&
