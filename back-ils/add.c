@@ -240,6 +240,7 @@ ils_back_add( Operation *op, SlapReply *rs )
 			"not an ILS entry: use cn=<id>,ou=Dynamic,o=Intranet, "
 			"cn=<id>,objectClass=rtPerson or uid=<id>,ou=Dynamic,o=Intranet" );
 	}
+	ils_csn_take( op );
 	rc = build_entry( op, &nm, &e, &text, textbuf, sizeof( textbuf ) );
 	if ( rc == LDAP_SUCCESS ) {
 		rc = store_or_reclaim( op, &nm, e, &text );
@@ -248,5 +249,7 @@ ils_back_add( Operation *op, SlapReply *rs )
 		entry_free( e );
 	}
 	Debug( LDAP_DEBUG_TRACE, "back-ils: add \"%s\": %d\n", op->o_req_dn.bv_val, rc );
-	return ils_send_error( op, rs, rc, text );
+	rc = ils_send_error( op, rs, rc, text );
+	ils_csn_end( op );
+	return rc;
 }

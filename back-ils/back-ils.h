@@ -262,6 +262,10 @@ int ils_reply_init( Operation *op, ils_reply *r, const char **text );
 Entry *ils_reply_entry( Operation *op, ils_reply *r, Entry *stored );
 void ils_reply_destroy( Operation *op, ils_reply *r );
 
+/* csn.c */
+void ils_csn_take( Operation *op );
+void ils_csn_end( Operation *op );
+
 /* tool.c: slapcat, slapadd, slapindex (bi_tool_*) */
 void ils_tool_init( BackendInfo *bi );
 

@@ -46,6 +46,7 @@ ils_update_then( Operation *op, SlapReply *rs, const char *what, ils_update_fn *
 
 	if ( !ils_update_target( op, rs, &nm ) )
 		return rs->sr_err;
+	ils_csn_take( op );
 	if ( ( rc = ils_store_begin( ii, &txn ) ) == LDAP_SUCCESS )
 		rc = ils_store_end( txn, fn( op, txn, &nm, &t, &text, textbuf,
 			sizeof( textbuf ) ) );
@@ -53,7 +54,9 @@ ils_update_then( Operation *op, SlapReply *rs, const char *what, ils_update_fn *
 	Debug( LDAP_DEBUG_TRACE, "back-ils: %s \"%s\": %d\n", what, op->o_req_dn.bv_val, rc );
 	if ( rc == LDAP_SUCCESS && then )
 		then( op, &nm );
-	return ils_send_error( op, rs, rc, text );
+	rc = ils_send_error( op, rs, rc, text );
+	ils_csn_end( op );
+	return rc;
 }
 
 int
