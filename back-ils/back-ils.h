@@ -137,7 +137,6 @@ int ils_store_usage( ils_info *ii, size_t *mapsize, size_t *used );
 AttributeDescription *ils_entry_naming_ad( enum ilsdn_kind kind );
 int ils_entry_name( Operation *op, enum ilsdn_kind kind, struct berval *id,
 	Entry *e );
-Entry *ils_entry_container( enum ilsdn_kind kind );
 int ils_entry_check( Operation *op, Entry *e, const char **text,
 	char *buf, size_t len );
 int ils_entry_identity( Operation *op, enum ilsdn_kind kind, Entry *e,
@@ -151,6 +150,27 @@ int ils_entry_fix_ip( Operation *op, Attribute *a, const char **text,
 int ils_entry_get_rw( Operation *op, struct berval *ndn, ObjectClass *oc,
 	AttributeDescription *at, int rw, Entry **ep );
 int ils_entry_release_rw( Operation *op, Entry *e, int rw );
+
+/* container.c: o=Intranet and the containers below it, stored */
+#define ILSDN_IS_CONTAINER( k ) ( (k) == ILSDN_ROOT || (k) == ILSDN_DYNAMIC || \
+	(k) == ILSDN_APPS || (k) == ILSDN_APPCONT )
+Entry *ils_entry_container( enum ilsdn_kind kind );
+int ils_container_key( enum ilsdn_kind kind, char *buf, struct berval *key );
+int ils_container_get( ils_info *ii, MDB_txn *txn, enum ilsdn_kind kind,
+	Entry **ep );
+int ils_container_open( BackendDB *be );
+int ils_container_writer( Operation *op );
+int ils_container_modify( Operation *op, SlapReply *rs, enum ilsdn_kind kind );
+int ils_has_subordinates( Operation *op, Entry *e, int *has );
+int ils_operational( Operation *op, SlapReply *rs );
+
+/* opattrs.c: entryUUID, entryCSN, creators and modifiers */
+int ils_opattrs_add( Operation *op, Entry *e, const char **text, char *buf,
+	size_t len );
+void ils_opattrs_keep( Operation *op, Entry *e, Entry *old );
+void ils_opattrs_mods( Operation *op );
+void ils_opattrs_csn( Operation *op );
+int ils_opattrs_done( Operation *op, SlapReply *rs, int err, const char *text );
 
 /* owner.c: whom a registration belongs to; the dynacl "ils-owner" */
 int ils_owner_init( void );
@@ -238,10 +258,14 @@ int ils_back_modrdn( Operation *op, SlapReply *rs );
 
 /* What a request DN names.  An entry's LMDB key is one byte for its kind
  * followed by its normalised naming value: "p" rtPerson (by cn), "a" the
- * Dialer's rtApplicationUser (by cn), "c" rtConference (by uid). */
+ * Dialer's rtApplicationUser (by cn), "c" rtConference (by uid); "o" a
+ * container (container.c) followed by its whole normalised DN
+ * ("oo=intranet", "oou=dynamic,o=intranet", ...), whose record stores
+ * its DNs. */
 #define ILS_KEY_PERSON	'p'
 #define ILS_KEY_APPUSER	'a'
 #define ILS_KEY_CONF	'c'
+#define ILS_KEY_CONTAINER	'o'
 #define ILS_KEYBUF	( ILS_CN_MAX + 16 )
 typedef struct ils_name {
 	struct ilsdn	in_dn;

@@ -45,6 +45,7 @@ delete_entry( Operation *op, MDB_txn *txn, ils_name *nm, ils_tally *t,
 		ils_record_free( e );
 		return rc;
 	}
+	ils_opattrs_csn( op );
 	rc = remove_entry( ii, txn, &nm->in_key, e, t );
 	if ( rc == LDAP_SUCCESS && nm->in_dn.kind == ILSDN_PERSON &&
 		ils_sibling_key( nm, kbuf, &sib ) &&

@@ -1,4 +1,4 @@
-/* entry.c - registrations as entries: names, containers, limits */
+/* entry.c - registrations as entries: names, limits */
 #include "portable.h"
 #include <stdio.h>
 #include <ac/string.h>
@@ -57,7 +57,7 @@ ils_update( Operation *op, SlapReply *rs, const char *what, ils_update_fn *fn )
 			sizeof( textbuf ) ) );
 	ils_limits_settle( ii, &t, rc );
 	Debug( LDAP_DEBUG_TRACE, "back-ils: %s \"%s\": %d\n", what, op->o_req_dn.bv_val, rc );
-	return ils_send_error( op, rs, rc, text );
+	return ils_opattrs_done( op, rs, rc, text );
 }
 
 int
@@ -113,50 +113,6 @@ ils_entry_name( Operation *op, enum ilsdn_kind kind, struct berval *id, Entry *e
 	e->e_name = pdn;
 	e->e_nname = ndn;
 	return LDAP_SUCCESS;
-}
-
-static void
-add_value( Entry *e, const char *type, const char *value )
-{
-	AttributeDescription *ad = NULL;
-	const char *text;
-	struct berval bv;
-
-	if ( slap_str2ad( type, &ad, &text ) == LDAP_SUCCESS ) {
-		ber_str2bv( value, 0, 0, &bv );
-		attr_merge_normalize_one( e, ad, &bv, NULL );
-	}
-}
-
-/* The containers exist only virtually: they hold no data of their own. */
-Entry *
-ils_entry_container( enum ilsdn_kind kind )
-{
-	static const struct { enum ilsdn_kind k; const char *dn, *oc, *type, *val; } c[] = {
-		{ ILSDN_ROOT, "o=Intranet", "organization", "o", "Intranet" },
-		{ ILSDN_DYNAMIC, ILS_DN_DYNAMIC, "organizationalUnit", "ou", "Dynamic" },
-		{ ILSDN_APPS, "ou=Applications,o=Intranet", "organizationalUnit", "ou", "Applications" },
-		{ ILSDN_APPCONT, ILS_DN_APPCONT, "extensibleObject", "appName", "MS-NetMeeting" },
-		{ 0 }
-	};
-	struct berval dn;
-	Entry *e;
-	int i;
-
-	for ( i = 0; c[i].dn && c[i].k != kind; i++ )
-		;
-	if ( !c[i].dn )
-		return NULL;
-	e = entry_alloc();
-	ber_str2bv( c[i].dn, 0, 0, &dn );
-	if ( dnPrettyNormal( NULL, &dn, &e->e_name, &e->e_nname, NULL ) ) {
-		entry_free( e );
-		return NULL;
-	}
-	add_value( e, "objectClass", "top" );
-	add_value( e, "objectClass", c[i].oc );
-	add_value( e, c[i].type, c[i].val );
-	return e;
 }
 
 /* An entry's identity is the naming value of its DN: cn (uid for a
@@ -489,7 +445,7 @@ ils_entry_get_rw( Operation *op, struct berval *ndn, ObjectClass *oc,
 	if ( ILSDN_IS_ENTRY( nm.in_dn.kind ) ) {
 		if ( ( rc = ils_store_get( ii, NULL, &nm.in_key, &e ) ) != LDAP_SUCCESS )
 			return rc;
-	} else if ( ( e = ils_entry_container( nm.in_dn.kind ) ) == NULL ) {
+	} else if ( ils_container_get( ii, NULL, nm.in_dn.kind, &e ) != LDAP_SUCCESS ) {
 		return LDAP_NO_SUCH_OBJECT;
 	}
 	if ( oc && !is_entry_objectclass_or_sub( e, oc ) ) {

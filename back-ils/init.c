@@ -98,6 +98,13 @@ ils_db_open( BackendDB *be, ConfigReply *cr )
 	ils_db_check_suffixes( be );
 	if ( ils_store_open( be, cr ) )
 		return 1;
+	if ( ils_container_open( be ) != LDAP_SUCCESS ) {
+		snprintf( cr->msg, sizeof( cr->msg ),
+			"back-ils: cannot store the containers" );
+		Debug( LDAP_DEBUG_ANY, "%s\n", cr->msg );
+		ils_store_close( ii );
+		return 1;
+	}
 	if ( ils_limits_open( ii ) ) {
 		snprintf( cr->msg, sizeof( cr->msg ),
 			"back-ils: cannot count the stored registrations" );
@@ -168,6 +175,8 @@ ils_initialize( BackendInfo *bi )
 	bi->bi_op_modify = ils_back_modify;
 	bi->bi_op_delete = ils_back_delete;
 	bi->bi_op_modrdn = ils_back_modrdn;
+	bi->bi_has_subordinates = ils_has_subordinates;
+	bi->bi_operational = ils_operational;
 	bi->bi_entry_get_rw = ils_entry_get_rw;
 	bi->bi_entry_release_rw = ils_entry_release_rw;
 	return ils_config_init( bi );

@@ -194,9 +194,10 @@ stored_exists( Operation *op, ils_name *nm )
 static int
 send_container( Operation *op, SlapReply *rs, ils_search *is, enum ilsdn_kind kind )
 {
-	Entry *e = ils_entry_container( kind );
+	Entry *e;
+	int rc = ils_container_get( op->o_bd->be_private, NULL, kind, &e );
 
-	return e ? send_one( op, rs, is, e ) : LDAP_OTHER;
+	return rc == LDAP_SUCCESS ? send_one( op, rs, is, e ) : rc;
 }
 
 /* what the base and scope select */

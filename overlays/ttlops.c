@@ -187,7 +187,10 @@ swallow_cb( Operation *op, SlapReply *rs )
 }
 
 /* write ttl and expire into the entry ndn with an internal Modify as the
- * rootdn, through the whole stack (replicas see the refresh) */
+ * rootdn, through the whole stack (replicas see the refresh).  The
+ * database gives it a CSN of its own, with modifiersName and
+ * modifyTimestamp (orm_no_opattrs 0): syncprov sends an entry whose CSN
+ * did not advance to no one, and a consumer would keep the old expiry. */
 int
 dynttl_persist( Operation *op, ttl_info *ti, struct berval *ndn,
 	long ttl, int64_t expire )
@@ -205,14 +208,17 @@ dynttl_persist( Operation *op, ttl_info *ti, struct berval *ndn,
 	op2.o_dn = ti->ti_be->be_rootdn;
 	op2.o_ndn = ti->ti_be->be_rootndn;
 	op2.orm_modlist = ml;
-	op2.orm_no_opattrs = 1;
+	op2.orm_no_opattrs = 0;
+	BER_BVZERO( &op2.o_csn );	/* not the CSN of the op that refreshed */
 	op2.orm_increment = 0;
 	op2.o_dont_replicate = 0;
 	op2.o_managedsait = SLAP_CONTROL_CRITICAL;
 	ti->ti_be->be_modify( &op2, &rs2 );
 	if ( rs2.sr_err == LDAP_SUCCESS )
 		DYNTTL_COUNT( ti, DYNTTL_MON_WRITES );
-	slap_mods_free( ml, 1 );
+	if ( op2.o_csn.bv_val )
+		op->o_tmpfree( op2.o_csn.bv_val, op->o_tmpmemctx );
+	slap_mods_free( op2.orm_modlist, 1 );
 	return rs2.sr_err;
 }
 
