@@ -73,8 +73,10 @@ check "the consumer's o=Intranet has the provider's entryUUID" \
 # a keep-alive: the overlay's persisted refresh, an internal Modify
 csn1=$(attr "$PURI" "$(dn "$u")" entryCSN)
 sleep 1.1
-check "a keep-alive refreshes the registration" sh -c "printf 'dn: %s\nchangetype: modify\nreplace: sttl\nsttl: 10\n' '$(dn "$u")' |
-	ldapmodify -x -H '$PURI'"
+# (NetMeeting's: its Modify of sttl under its own DN form, which the
+# overlay answers itself and records with an internal Modify)
+wire keepalive "$u" > "$T/ka.out"
+check "NetMeeting's keep-alive refreshes the registration" grep -q '^ok - keepalive: entry DN' "$T/ka.out"
 csn2=$(attr "$PURI" "$(dn "$u")" entryCSN)
 check "the persisted refresh gives the entry a later entryCSN" test "$csn2" \> "$csn1"
 check "the consumer receives the refresh (its entryCSN)" wait_for "$CURI" "$(dn "$u")" "(entryCSN=$csn2)"
