@@ -20,7 +20,7 @@ AttributeDescription *dynttl_ad_sttl;
 
 static slap_overinst dynttl;
 
-enum { CF_DEFAULT = 1, CF_MIN, CF_MAX, CF_DELAY };
+enum { CF_DEFAULT = 1, CF_MIN, CF_MAX, CF_DELAY, CF_GRACE };
 
 static ConfigDriver dynttl_cf_time;
 
@@ -51,6 +51,10 @@ static ConfigTable dynttl_cfg[] = {
 		"( " DYNTTL_CFAT ".6 NAME 'olcDynTTLPersistDelay' "
 		"DESC 'How long a refreshed expiry time may wait to be written to its entry; 0 writes it in the refresh' "
 		"EQUALITY caseIgnoreMatch SYNTAX OMsDirectoryString SINGLE-VALUE )", NULL, NULL },
+	{ "dynttl-replica-grace", "time", 2, 2, 0, ARG_MAGIC|CF_GRACE, dynttl_cf_time,
+		"( " DYNTTL_CFAT ".7 NAME 'olcDynTTLReplicaGrace' "
+		"DESC 'How long past its time a multi-provider node waits before it deletes an entry another server wrote last' "
+		"EQUALITY caseIgnoreMatch SYNTAX OMsDirectoryString SINGLE-VALUE )", NULL, NULL },
 	{ NULL, NULL, 0, 0, 0, ARG_IGNORED, NULL, NULL, NULL }
 };
 
@@ -59,7 +63,7 @@ static ConfigOCs dynttl_ocs[] = {
 		"DESC 'dynttl overlay configuration' "
 		"SUP olcOverlayConfig "
 		"MAY ( olcDynTTLDefault $ olcDynTTLMin $ olcDynTTLMax $ "
-		"olcDynTTLMaxEntries $ olcDynTTLAll $ olcDynTTLPersistDelay ) )",
+		"olcDynTTLMaxEntries $ olcDynTTLAll $ olcDynTTLPersistDelay $ olcDynTTLReplicaGrace ) )",
 		Cft_Overlay, dynttl_cfg },
 	{ NULL, 0, NULL }
 };
@@ -72,6 +76,7 @@ cf_field( ttl_info *ti, int type )
 	case CF_MIN: return &ti->ti_min;
 	case CF_MAX: return &ti->ti_max;
 	case CF_DELAY: return &ti->ti_delay;
+	case CF_GRACE: return &ti->ti_grace;
 	}
 	return NULL;
 }
@@ -94,13 +99,16 @@ dynttl_cf_time( ConfigArgs *c )
 		return 0;
 	case LDAP_MOD_DELETE:
 		*f = c->type == CF_DEFAULT ? 1800 : c->type == CF_MIN ? 1 :
-			c->type == CF_DELAY ? DYNTTL_DEF_DELAY : 86400;
+			c->type == CF_DELAY ? DYNTTL_DEF_DELAY :
+			c->type == CF_GRACE ? DYNTTL_DEF_GRACE : 86400;
 		return 0;
 	}
-	if ( c->type == CF_DELAY ) {
-		if ( lutil_parse_time( c->argv[1], &t ) || t > DYNTTL_MAX_DELAY ) {
+	if ( c->type == CF_DELAY || c->type == CF_GRACE ) {
+		unsigned long max = c->type == CF_DELAY ? DYNTTL_MAX_DELAY : DYNTTL_MAX_GRACE;
+		if ( lutil_parse_time( c->argv[1], &t ) || t > max ) {
 			snprintf( c->cr_msg, sizeof( c->cr_msg ),
-				"<%s> must be a time from 0s to 1h (\"%s\")", c->argv[0], c->argv[1] );
+				"<%s> must be a time from 0s to %s (\"%s\")", c->argv[0],
+				c->type == CF_DELAY ? "1h" : "1d", c->argv[1] );
 			Debug( LDAP_DEBUG_ANY, "%s: %s\n", c->log, c->cr_msg );
 			return 1;
 		}
@@ -132,6 +140,7 @@ dynttl_db_init( BackendDB *be, ConfigReply *cr )
 	ti->ti_min = 1;
 	ti->ti_max = 86400;
 	ti->ti_delay = DYNTTL_DEF_DELAY;
+	ti->ti_grace = DYNTTL_DEF_GRACE;
 	ti->ti_on = on;
 	ttl_queue_init( ti );
 	on->on_bi.bi_private = ti;

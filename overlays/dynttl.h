@@ -24,6 +24,11 @@
  *    TTL: the new time is in the index before the entry is sent, an expiry
  *    Delete is only chosen for an entry whose index time has passed, and
  *    one chosen already hides the entry from the keep-alive instead.
+ * On replicas (slapo-dynttl(5), REPLICATION) the index takes the times
+ * that syncrepl writes as they are, and marks them another server's
+ * (tn_peer): such an entry is hidden on time but deleted only after
+ * dynttl-replica-grace, or never on a consumer of one provider, whose
+ * Delete it waits for.
  */
 #ifndef DYNTTL_H
 #define DYNTTL_H
@@ -40,6 +45,8 @@ LDAP_BEGIN_DECL
 #define DYNTTL_BATCH		512		/* deletes per pool task */
 #define DYNTTL_DEF_DELAY	1		/* dynttl-persist-delay, s */
 #define DYNTTL_MAX_DELAY	3600
+#define DYNTTL_DEF_GRACE	30		/* dynttl-replica-grace, s */
+#define DYNTTL_MAX_GRACE	86400
 #define DYNTTL_RETRY_MIN	1000		/* a failed expiry is tried again, ms */
 #define DYNTTL_RETRY_MAX	60000		/* ... doubling up to this */
 
@@ -53,6 +60,7 @@ typedef struct ttl_node {
 	int		tn_deleting;		/* an expiry Delete is under way */
 	unsigned	tn_gen;			/* counts the node's changes */
 	unsigned long	tn_wseq;		/* ti_wseq at its last write */
+	int		tn_peer;		/* the time came from another server */
 } ttl_node;
 
 typedef struct ttl_info {
@@ -63,6 +71,7 @@ typedef struct ttl_info {
 	long		ti_max_entries;		/* 0: no cap */
 	int		ti_all;			/* every Add is dynamic */
 	int		ti_delay;		/* dynttl-persist-delay */
+	int		ti_grace;		/* dynttl-replica-grace */
 
 	BackendDB	*ti_be;			/* the database, whole stack */
 	struct slap_overinst *ti_on;
@@ -99,7 +108,7 @@ extern AttributeDescription *dynttl_ad_sttl;	/* NULL without ils.schema */
 int64_t dynttl_now( void );
 void ttl_queue_init( ttl_info *ti );
 void ttl_queue_destroy( ttl_info *ti );
-int ttl_queue_set( ttl_info *ti, struct berval *ndn, int64_t expire );
+int ttl_queue_set( ttl_info *ti, struct berval *ndn, int64_t expire, int peer );
 unsigned long ttl_queue_wseq( ttl_info *ti );
 int ttl_queue_set_op( ttl_info *ti, struct berval *ndn, int64_t expire,
 	unsigned long wseq );

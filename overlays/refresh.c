@@ -82,6 +82,20 @@ refresh_exop( Operation *op, SlapReply *rs )
 	} else if ( !SLAP_DYNAMIC( op->o_bd ) || !op->o_bd->be_extended ) {
 		rc = LDAP_UNAVAILABLE_CRITICAL_EXTENSION;
 		rs->sr_text = "this database has no dynamic objects";
+	} else if ( SLAP_SINGLE_SHADOW( op->o_bd ) ) {
+		/* a consumer of one provider: a write, sent where writes go,
+		 * as slapd's frontend sends the others */
+		if ( op->o_bd->be_update_refs ) {
+			/* do_extended() frees the list */
+			rc = LDAP_REFERRAL;
+			rs->sr_ref = referral_rewrite( op->o_bd->be_update_refs,
+				NULL, &op->o_req_dn, LDAP_SCOPE_DEFAULT );
+			if ( !rs->sr_ref )
+				ber_bvarray_dup_x( &rs->sr_ref, op->o_bd->be_update_refs, NULL );
+		} else {
+			rc = LDAP_UNWILLING_TO_PERFORM;
+			rs->sr_text = "shadow context; no update referral";
+		}
 	} else if ( ( rc = backend_check_restrictions( op, rs, &refresh_oid ) ) == LDAP_SUCCESS ) {
 		rc = op->o_bd->be_extended( op, rs );
 	}

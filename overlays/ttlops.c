@@ -187,10 +187,9 @@ swallow_cb( Operation *op, SlapReply *rs )
 }
 
 /* write ttl and expire into the entry ndn with an internal Modify as the
- * rootdn, through the whole stack (replicas see the refresh).  The
+ * rootdn, through the whole stack (replicas see the refresh); the
  * database gives it a CSN of its own, with modifiersName and
- * modifyTimestamp (orm_no_opattrs 0): syncprov sends an entry whose CSN
- * did not advance to no one, and a consumer would keep the old expiry. */
+ * modifyTimestamp */
 int
 dynttl_persist( Operation *op, ttl_info *ti, struct berval *ndn,
 	long ttl, int64_t expire )
@@ -208,6 +207,8 @@ dynttl_persist( Operation *op, ttl_info *ti, struct berval *ndn,
 	op2.o_dn = ti->ti_be->be_rootdn;
 	op2.o_ndn = ti->ti_be->be_rootndn;
 	op2.orm_modlist = ml;
+	/* a new entryCSN: syncprov sends the write with it, and a consumer
+	 * ignores a change whose entryCSN it has seen already */
 	op2.orm_no_opattrs = 0;
 	BER_BVZERO( &op2.o_csn );	/* not the CSN of the op that refreshed */
 	op2.orm_increment = 0;
@@ -291,6 +292,60 @@ push_cb( Operation *op, slap_response *fn, cb_release *release,
 	op->o_callback = &h->ch_cb;
 }
 
+/* ---- writes a replication consumer applies (syncrepl) ----
+ * They carry the entry's time as its writer chose it: the index takes it
+ * as it is, marked as another server's (ttlqueue.c, due_here); nothing is
+ * computed, clamped or refused here, the writer did that already. */
+
+typedef struct repl_ctx {
+	ttl_info	*rc_ti;
+	int64_t		rc_expire;
+} repl_ctx;
+
+static int
+is_replicated( Operation *op )
+{
+	return SLAPD_SYNC_IS_SYNCCONN( op->o_connid );
+}
+
+static int
+repl_cb( Operation *op, SlapReply *rs )
+{
+	repl_ctx *rc = op->o_callback->sc_private;
+
+	if ( rs->sr_type == REP_RESULT && rs->sr_err == LDAP_SUCCESS )
+		ttl_queue_set( rc->rc_ti, &op->o_req_ndn, rc->rc_expire, 1 );
+	return SLAP_CB_CONTINUE;
+}
+
+/* the time a replicated Add or Modify writes into its entry, or -1 */
+static int64_t
+repl_time( Operation *op )
+{
+	Modifications *ml;
+	Attribute *a;
+
+	if ( op->o_tag == LDAP_REQ_ADD ) {
+		a = attr_find( op->ora_e->e_attrs, dynttl_ad_expire );
+		return a && a->a_numvals ? str2time( &a->a_vals[0] ) : -1;
+	}
+	for ( ml = op->orm_modlist; ml; ml = ml->sml_next )
+		if ( ml->sml_desc == dynttl_ad_expire && ml->sml_op != LDAP_MOD_DELETE &&
+			ml->sml_values && !BER_BVISNULL( &ml->sml_values[0] ) )
+			return str2time( &ml->sml_values[0] );
+	return -1;
+}
+
+static int
+repl_write( Operation *op, ttl_info *ti )
+{
+	repl_ctx rc = { ti, repl_time( op ) };
+
+	if ( rc.rc_expire >= 0 )
+		push_cb( op, repl_cb, NULL, &rc, sizeof( rc ) );
+	return SLAP_CB_CONTINUE;
+}
+
 /* the TTL an Add asks for, in seconds; 0 when it names none */
 static int
 add_ttl( Operation *op, long *secs, const char **text )
@@ -363,6 +418,8 @@ dynttl_op_add( Operation *op, SlapReply *rs )
 	long secs;
 	int rc;
 
+	if ( is_replicated( op ) )
+		return repl_write( op, ti );
 	if ( !ti->ti_all && !has_dynamic_class( e ) ) {
 		struct berval pdn;
 		if ( be_issuffix( op->o_bd, &op->o_req_ndn ) )
@@ -561,6 +618,8 @@ dynttl_op_modify( Operation *op, SlapReply *rs )
 	long secs;
 	int rc, dyn, allowed, disclose, change;
 
+	if ( is_replicated( op ) )
+		return repl_write( op, ti );
 	for ( ml = op->orm_modlist; ml && !is_ttl_mod( ml ); ml = ml->sml_next )
 		;
 	change = class_change( op->orm_modlist );
@@ -999,7 +1058,9 @@ dynttl_op_search( Operation *op, SlapReply *rs )
 	long secs = sttl_directive( op->ors_filter );
 	srch_ctx sc;
 
-	if ( secs <= 0 )
+	/* a consumer of one provider cannot write the new time: the search
+	 * is only a search there (slapo-dynttl(5), REPLICATION) */
+	if ( secs <= 0 || SLAP_SINGLE_SHADOW( op->o_bd ) )
 		return SLAP_CB_CONTINUE;
 	memset( &sc, 0, sizeof( sc ) );
 	sc.sc_ti = ti;
@@ -1061,6 +1122,22 @@ typedef struct load_ctx {
 	long		lc_n;
 } load_ctx;
 
+/* whether another server wrote the entry last (ttlqueue.c, due_here):
+ * on a consumer of one provider, every entry; on a multi-provider node,
+ * those whose entryCSN carries another serverID */
+static int
+loaded_peer( BackendDB *be, Entry *e )
+{
+	Attribute *a;
+
+	if ( SLAP_SINGLE_SHADOW( be ) )
+		return 1;
+	if ( !SLAP_MULTIPROVIDER( be ) ||
+		!( a = attr_find( e->e_attrs, slap_schema.si_ad_entryCSN ) ) )
+		return 0;
+	return slap_parse_csn_sid( &a->a_vals[0] ) != slap_serverID;
+}
+
 static int
 load_cb( Operation *op, SlapReply *rs )
 {
@@ -1072,7 +1149,8 @@ load_cb( Operation *op, SlapReply *rs )
 	if ( expire < 0 )	/* made dynamic without this overlay */
 		expire = dynttl_now() + (int64_t)lc->lc_ti->ti_default * 1000;
 	/* counted once even if another suffix's search returned it too */
-	lc->lc_n += ttl_queue_set( lc->lc_ti, &rs->sr_entry->e_nname, expire );
+	lc->lc_n += ttl_queue_set( lc->lc_ti, &rs->sr_entry->e_nname, expire,
+		loaded_peer( lc->lc_ti->ti_be, rs->sr_entry ) );
 	return 0;
 }
 

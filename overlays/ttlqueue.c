@@ -131,6 +131,7 @@ node_move( ttl_info *ti, struct berval *ndn, int64_t expire, int lazy, int *fres
 	if ( ( n = node_find( ti, ndn ) ) != NULL ) {
 		n->tn_retry = 0;
 		n->tn_gen++;
+		n->tn_peer = 0;
 		if ( lazy && expire >= n->tn_queued ) {
 			n->tn_expire = expire;
 			return n;
@@ -149,14 +150,18 @@ node_move( ttl_info *ti, struct berval *ndn, int64_t expire, int lazy, int *fres
 }
 
 /* Insert or move an entry whose expiry time is in the entry already;
- * returns 1 when the entry is new. */
+ * peer: that time was written by another server (a replicated write, or
+ * an entry loaded that one wrote); returns 1 when the entry is new. */
 int
-ttl_queue_set( ttl_info *ti, struct berval *ndn, int64_t expire )
+ttl_queue_set( ttl_info *ti, struct berval *ndn, int64_t expire, int peer )
 {
+	ttl_node *n;
 	int fresh;
 
 	pthread_mutex_lock( &ti->ti_mutex );
-	node_move( ti, ndn, expire, 0, &fresh )->tn_dirty = 0;
+	n = node_move( ti, ndn, expire, 0, &fresh );
+	n->tn_dirty = 0;
+	n->tn_peer = peer;
 	pthread_mutex_unlock( &ti->ti_mutex );
 	return fresh;
 }
@@ -534,23 +539,44 @@ queue_retry( ttl_info *ti, struct berval *ndn, unsigned gen )
  * Nodes whose place has come but whose time was put later by a refresh
  * (node_move) go to their new place instead; *more says that the batch
  * stopped at a limit, not at the first entry that is not due. */
+/* When an entry whose time another server wrote may be deleted here.
+ * That server deletes it on time and its Delete replicates; deleting it
+ * here too, on time, could remove an entry that a keep-alive on that
+ * server has just given a later time this server has not heard of yet.
+ * A multi-provider node therefore waits dynttl-replica-grace past the
+ * time (the writer may be down), a consumer of one provider never
+ * deletes: it cannot write, and hides the entry until the provider's
+ * Delete arrives (slapo-dynttl(5), REPLICATION). */
+static int64_t
+due_here( ttl_info *ti, ttl_node *x )
+{
+	if ( !x->tn_peer )
+		return x->tn_expire;
+	if ( SLAP_SINGLE_SHADOW( ti->ti_be ) )
+		return INT64_MAX;
+	return x->tn_expire + (int64_t)ti->ti_grace * 1000;
+}
+
 static int
 collect_due( ttl_info *ti, int64_t now, ttl_node *out, int max, int *more )
 {
 	TAvlnode *t = ldap_tavl_end( ti->ti_by_time, TAVL_DIR_LEFT );
 	ttl_node *later[DYNTTL_BATCH];
+	int64_t at[DYNTTL_BATCH];
 	int n = 0, nl = 0, i;
 
 	*more = 0;
 	for ( ; t; t = ldap_tavl_next( t, TAVL_DIR_RIGHT ) ) {
 		ttl_node *x = t->avl_data;
+		int64_t due;
 		if ( x->tn_queued > now )
 			break;
 		if ( n == max || nl == DYNTTL_BATCH ) {
 			*more = 1;
 			break;
 		}
-		if ( x->tn_expire > now ) {
+		if ( ( due = due_here( ti, x ) ) > now ) {
+			at[nl] = due;
 			later[nl++] = x;
 			continue;
 		}
@@ -561,7 +587,7 @@ collect_due( ttl_info *ti, int64_t now, ttl_node *out, int max, int *more )
 	}
 	for ( i = 0; i < nl; i++ ) {
 		ldap_tavl_delete( &ti->ti_by_time, later[i], cmp_time );
-		later[i]->tn_queued = later[i]->tn_expire;
+		later[i]->tn_queued = at[i];
 		ldap_tavl_insert( &ti->ti_by_time, later[i], cmp_time, ldap_avl_dup_error );
 	}
 	return n;

@@ -56,7 +56,7 @@ PKGS="slapd ldap-utils libldap-dev lmdb-utils autoconf automake libtool
  build-essential dpkg-dev pkg-config libsasl2-dev $TLSDEV libltdl-dev
  libwrap0-dev unixodbc-dev libperl-dev libargon2-dev python3 strace gdb
  clang libclang-rt-dev
- libmicrohttpd-dev libjansson-dev chromium fonts-dejavu-core jq iproute2 curl"
+ libmicrohttpd-dev libjansson-dev chromium fonts-dejavu-core jq iproute2 curl haproxy"
 
 need_pkgs() {
 	for p in $PKGS; do

@@ -119,6 +119,22 @@ nentries() {
 # between VALUE LOW HIGH: VALUE is a number from LOW to HIGH
 between() { awk -v v="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(v != "" && v >= lo && v <= hi) }'; }
 
+# ils_db_ldif DIR [LINE...]: the olcDatabase={1}ils entry of a cn=config
+# LDIF, both suffixes, its directory DIR, then each LINE (olcAccess, ...)
+ils_db_ldif() {
+	printf 'dn: olcDatabase={1}ils,cn=config\nobjectClass: olcDatabaseConfig\n'
+	printf 'objectClass: olcIlsConfig\nolcDatabase: {1}ils\nolcSuffix: o=Intranet\n'
+	printf 'olcSuffix: objectClass=rtPerson\nolcDbDirectory: %s\n' "$1"
+	shift
+	for l in "$@"; do printf '%s\n' "$l"; done
+}
+# dynttl_ovl_ldif: slapo-dynttl over that database, dynttl-all on
+dynttl_ovl_ldif() {
+	printf 'dn: olcOverlay={0}dynttl,olcDatabase={1}ils,cn=config\n'
+	printf 'objectClass: olcOverlayConfig\nobjectClass: olcDynTTLConfig\n'
+	printf 'olcOverlay: {0}dynttl\nolcDynTTLAll: TRUE\n'
+}
+
 # config_ldif: a cn=config for slapadd -n0 up to its databases: back-ils
 # loaded, the ILS schema, cn=config's rootpw "config"; a test adds its
 # olcDatabase={1}ils entry after it

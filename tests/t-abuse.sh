@@ -194,18 +194,10 @@ check "slaptest refuses ils-max-per-address -1" sh -c \
 
 echo "# cn=config: olcIlsMaxPerAddress, olcIlsAddressPolicy"
 mkdir -p "$T/slapd.d" "$T/ils"
-{ config_ldif; cat <<LDIF; } > "$T/config.ldif"
-dn: olcDatabase={1}ils,cn=config
-objectClass: olcDatabaseConfig
-objectClass: olcIlsConfig
-olcDatabase: {1}ils
-olcSuffix: o=Intranet
-olcSuffix: objectClass=rtPerson
-olcDbDirectory: $T/ils
-olcAccess: to * by dynacl/ils-owner write by * read
-olcIlsMaxPerAddress: 2
-olcIlsAddressPolicy: peer
-LDIF
+{ config_ldif; ils_db_ldif "$T/ils" \
+		'olcAccess: to * by dynacl/ils-owner write by * read' \
+		'olcIlsMaxPerAddress: 2' \
+		'olcIlsAddressPolicy: peer'; } > "$T/config.ldif"
 check "slapadd -n0 takes the new attributes" "$SLAPD" -Ta -n0 -F "$T/slapd.d" -l "$T/config.ldif"
 start_slapd -F "$T/slapd.d" || exit 1
 cfg() { printf 'dn: olcDatabase={1}ils,cn=config\nchangetype: modify\n%s\n' "$1" |

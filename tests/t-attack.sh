@@ -46,30 +46,18 @@ stop_slapd
 mkdir -p "$T/m/ils" "$T/m/slapd.d"
 {
 	config_ldif | sed "s|^olcModuleLoad: .*|&\nolcModuleLoad: $BUILD/dynttl.la|"
+	ils_db_ldif "$T/m/ils" \
+		'olcRootDN: cn=admin,o=Intranet' \
+		'olcAccess: to * by dynacl/ils-owner write by * read' \
+		'olcIlsMaxPerAddress: 0' \
+		'olcIlsMaxPerMinute: 0'
+	echo; dynttl_ovl_ldif
+	echo
 	cat <<LDIF
-dn: olcDatabase={1}ils,cn=config
-objectClass: olcDatabaseConfig
-objectClass: olcIlsConfig
-olcDatabase: {1}ils
-olcSuffix: o=Intranet
-olcSuffix: objectClass=rtPerson
-olcDbDirectory: $T/m/ils
-olcRootDN: cn=admin,o=Intranet
-olcAccess: to * by dynacl/ils-owner write by * read
-olcIlsMaxPerAddress: 0
-olcIlsMaxPerMinute: 0
-
-dn: olcOverlay={0}dynttl,olcDatabase={1}ils,cn=config
-objectClass: olcOverlayConfig
-objectClass: olcDynTTLConfig
-olcOverlay: {0}dynttl
-olcDynTTLAll: TRUE
-
 dn: olcDatabase={2}monitor,cn=config
 objectClass: olcDatabaseConfig
 olcDatabase: {2}monitor
 olcAccess: to * by * read
-
 LDIF
 } > "$T/m/config.ldif"
 "$SLAPD" -VVV 2>&1 | sed -n '/static backends/,/^$/p' | grep -qw monitor ||

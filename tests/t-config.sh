@@ -5,20 +5,12 @@ check "schema/ils.ldif is what scripts/schema2ldif makes of ils.schema" \
 	sh -c "'$TOP/scripts/schema2ldif' | cmp - '$TOP/schema/ils.ldif'"
 
 mkdir -p "$T/slapd.d" "$T/ils"
-{ config_ldif; cat <<LDIF; } > "$T/config.ldif"
-dn: olcDatabase={1}ils,cn=config
-objectClass: olcDatabaseConfig
-objectClass: olcIlsConfig
-olcDatabase: {1}ils
-olcSuffix: o=Intranet
-olcSuffix: objectClass=rtPerson
-olcDbDirectory: $T/ils
-olcAccess: to attrs=ilsOwnerAddress,ilsOwnerDN by * none
-olcAccess: to * by dynacl/ils-owner write by * read
-olcIlsMaxValueLength: 100
-olcIlsCheckpoint: 2
-olcIlsMapHighWater: 80
-LDIF
+{ config_ldif; ils_db_ldif "$T/ils" \
+		'olcAccess: to attrs=ilsOwnerAddress,ilsOwnerDN by * none' \
+		'olcAccess: to * by dynacl/ils-owner write by * read' \
+		'olcIlsMaxValueLength: 100' \
+		'olcIlsCheckpoint: 2' \
+		'olcIlsMapHighWater: 80'; } > "$T/config.ldif"
 check "slapadd -n0 builds a cn=config with an ils database" \
 	"$SLAPD" -Ta -n0 -F "$T/slapd.d" -l "$T/config.ldif"
 start_slapd -F "$T/slapd.d" || exit 1

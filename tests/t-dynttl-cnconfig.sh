@@ -135,7 +135,7 @@ check "$N dynamic objects stored in dc=two" fill two 2
 check "... every one acknowledged" test "$(grep -c '^adding new entry "cn=' "$T/fill.out")" = "$N"
 check "their expiry is under way" lapse two
 cfg "every olcDynTTL* attribute changes during the mass expiry" \
-	'dn: olcOverlay={0}dynttl,olcDatabase={2}mdb,cn=config\nchangetype: modify\nreplace: olcDynTTLDefault\nolcDynTTLDefault: 3\n-\nreplace: olcDynTTLMin\nolcDynTTLMin: 2\n-\nreplace: olcDynTTLMax\nolcDynTTLMax: 1h\n-\nreplace: olcDynTTLMaxEntries\nolcDynTTLMaxEntries: 100000\n-\nreplace: olcDynTTLPersistDelay\nolcDynTTLPersistDelay: 2\n-\nreplace: olcDynTTLAll\nolcDynTTLAll: FALSE\n'
+	'dn: olcOverlay={0}dynttl,olcDatabase={2}mdb,cn=config\nchangetype: modify\nreplace: olcDynTTLDefault\nolcDynTTLDefault: 3\n-\nreplace: olcDynTTLMin\nolcDynTTLMin: 2\n-\nreplace: olcDynTTLMax\nolcDynTTLMax: 1h\n-\nreplace: olcDynTTLMaxEntries\nolcDynTTLMaxEntries: 100000\n-\nreplace: olcDynTTLPersistDelay\nolcDynTTLPersistDelay: 2\n-\nreplace: olcDynTTLAll\nolcDynTTLAll: FALSE\n-\nreplace: olcDynTTLReplicaGrace\nolcDynTTLReplicaGrace: 1m\n'
 check "slapd answers after it" answers
 check "... and the expiry went on: every lapsed entry of dc=two is deleted" gone two
 check "$N dynamic objects stored in dc=two again" fill two 2 again

@@ -173,30 +173,18 @@ echo "# 4. cn=config: caps, and the counters taken back with the overlay and dat
 mkdir -p "$T/c/ils" "$T/c/slapd.d"
 {
 	config_ldif | sed "s|^olcModuleLoad: .*|&\nolcModuleLoad: $BUILD/dynttl.la|"
+	ils_db_ldif "$T/c/ils" \
+		'olcRootDN: cn=admin,o=Intranet' \
+		'olcAccess: to * by dynacl/ils-owner write by * read' \
+		'olcIlsMaxPerAddress: 2' \
+		'olcIlsMaxPerMinute: 0'
+	echo; dynttl_ovl_ldif
+	echo
 	cat <<LDIF
-dn: olcDatabase={1}ils,cn=config
-objectClass: olcDatabaseConfig
-objectClass: olcIlsConfig
-olcDatabase: {1}ils
-olcSuffix: o=Intranet
-olcSuffix: objectClass=rtPerson
-olcDbDirectory: $T/c/ils
-olcRootDN: cn=admin,o=Intranet
-olcAccess: to * by dynacl/ils-owner write by * read
-olcIlsMaxPerAddress: 2
-olcIlsMaxPerMinute: 0
-
-dn: olcOverlay={0}dynttl,olcDatabase={1}ils,cn=config
-objectClass: olcOverlayConfig
-objectClass: olcDynTTLConfig
-olcOverlay: {0}dynttl
-olcDynTTLAll: TRUE
-
 dn: olcDatabase={2}monitor,cn=config
 objectClass: olcDatabaseConfig
 olcDatabase: {2}monitor
 olcAccess: to * by * read
-
 LDIF
 } > "$T/c/config.ldif"
 monitor_module | grep -q . &&
