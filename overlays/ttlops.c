@@ -219,7 +219,7 @@ dynttl_persist( Operation *op, ttl_info *ti, struct berval *ndn,
 		DYNTTL_COUNT( ti, DYNTTL_MON_WRITES );
 	if ( op2.o_csn.bv_val )
 		op->o_tmpfree( op2.o_csn.bv_val, op->o_tmpmemctx );
-	slap_mods_free( op2.orm_modlist, 1 );
+	slap_mods_free( ml, 1 );
 	return rs2.sr_err;
 }
 
