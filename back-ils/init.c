@@ -114,7 +114,7 @@ ils_db_open( BackendDB *be, ConfigReply *cr )
 	}
 	ils_store_checkpoint( be );
 	ils_monitor_db_open( be );
-	Debug( LDAP_DEBUG_STATS, "back-ils: database \"%s\" open, %ld registrations\n",
+	Debug( LDAP_DEBUG_STATS, "back-ils: database \"%s\" open, %ld records (registrations and containers)\n",
 		ii->ii_dir, ils_store_count( ii ) );
 	return 0;
 }
