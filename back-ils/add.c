@@ -45,6 +45,10 @@ build_entry( Operation *op, ils_name *nm, Entry **ep, const char **text,
 	} else {
 		rc = ils_entry_check( op, e, text, buf, len );
 	}
+	/* once, before the claim, which a reclaim tries twice: each call
+	 * queues a CSN for the operation */
+	if ( rc == LDAP_SUCCESS )
+		rc = ils_opattrs_add( op, e, text, buf, len );
 	if ( rc != LDAP_SUCCESS ) {
 		entry_free( e );
 		return rc;
@@ -140,6 +144,7 @@ claim( Operation *op, MDB_txn *txn, ils_name *nm, Entry *e, ils_tally *t,
 		rc = LDAP_ALREADY_EXISTS;
 	}
 	if ( rc == LDAP_SUCCESS ) {
+		ils_opattrs_keep( op, e, old );
 		/* a reclaimed registration is the requester's from now on */
 		ils_owner_stamp( op, e, foreign ? NULL : old );
 		if ( !access_allowed( op, e, slap_schema.si_ad_entry, NULL, ACL_WADD, NULL ) ) {
@@ -202,6 +207,20 @@ store_or_reclaim( Operation *op, ils_name *nm, Entry *e, const char **text )
 	return rc;
 }
 
+static void
+entry_swap( Entry *a, Entry *b )
+{
+	struct berval n = a->e_name, nn = a->e_nname;
+	Attribute *attrs = a->e_attrs;
+
+	a->e_name = b->e_name;
+	a->e_nname = b->e_nname;
+	a->e_attrs = b->e_attrs;
+	b->e_name = n;
+	b->e_nname = nn;
+	b->e_attrs = attrs;
+}
+
 int
 ils_back_add( Operation *op, SlapReply *rs )
 {
@@ -246,6 +265,10 @@ ils_back_add( Operation *op, SlapReply *rs )
 		rc = store_or_reclaim( op, &nm, e, &text );
 		if ( rc == LDAP_SUCCESS )
 			ils_cascade_join( op, &nm, e );
+		/* overlays reading the result see the entry as it is stored:
+		 * dynttl and accesslog its name, syncprov its entryUUID and
+		 * entryCSN, which it sends to consumers */
+		entry_swap( op->ora_e, e );
 		entry_free( e );
 	}
 	Debug( LDAP_DEBUG_TRACE, "back-ils: add \"%s\": %d\n", op->o_req_dn.bv_val, rc );

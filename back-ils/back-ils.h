@@ -102,10 +102,14 @@ int ils_compat_is_latin1( AttributeDescription *ad );
 
 /* What a request DN names.  An entry's LMDB key is one byte for its kind
  * followed by its normalised naming value: "p" rtPerson (by cn), "a" the
- * Dialer's rtApplicationUser (by cn), "c" rtConference (by uid). */
+ * Dialer's rtApplicationUser (by cn), "c" rtConference (by uid); "o" a
+ * container (container.c) followed by its whole normalised DN
+ * ("oo=intranet", "oou=dynamic,o=intranet", ...), whose record stores
+ * its DNs. */
 #define ILS_KEY_PERSON	'p'
 #define ILS_KEY_APPUSER	'a'
 #define ILS_KEY_CONF	'c'
+#define ILS_KEY_CONTAINER	'o'
 #define ILS_KEYBUF	( ILS_CN_MAX + 16 )
 typedef struct ils_name {
 	struct ilsdn	in_dn;
@@ -167,8 +171,7 @@ int ils_store_scan( ils_info *ii, char kind, struct berval *from,
 long ils_store_count( ils_info *ii );
 int ils_store_usage( ils_info *ii, size_t *mapsize, size_t *used );
 
-/* entry.c: registrations as entries, virtual containers, limits */
-Entry *ils_entry_container( enum ilsdn_kind kind );
+/* entry.c: registrations as entries, limits */
 int ils_entry_check( Operation *op, Entry *e, const char **text,
 	char *buf, size_t len );
 int ils_entry_identity( Operation *op, enum ilsdn_kind kind, Entry *e,
@@ -181,9 +184,25 @@ BerVarray ils_entry_list_pieces( ils_info *ii, AttributeDescription *ad,
 	BerVarray vals, int *n );
 int ils_entry_fix_ip( Operation *op, Attribute *a, const char **text,
 	char *buf, size_t len );
-int ils_entry_get_rw( Operation *op, struct berval *ndn, ObjectClass *oc,
-	AttributeDescription *at, int rw, Entry **ep );
-int ils_entry_release_rw( Operation *op, Entry *e, int rw );
+
+/* container.c: o=Intranet and the containers below it, stored */
+#define ILSDN_IS_CONTAINER( k ) ( (k) == ILSDN_ROOT || (k) == ILSDN_DYNAMIC || \
+	(k) == ILSDN_APPS || (k) == ILSDN_APPCONT )
+Entry *ils_entry_container( enum ilsdn_kind kind );
+int ils_container_key( enum ilsdn_kind kind, char *buf, struct berval *key );
+int ils_container_get( ils_info *ii, MDB_txn *txn, enum ilsdn_kind kind,
+	Entry **ep );
+int ils_container_open( BackendDB *be );
+int ils_container_writer( Operation *op );
+int ils_container_modify( Operation *op, SlapReply *rs, enum ilsdn_kind kind );
+int ils_has_subordinates( Operation *op, Entry *e, int *has );
+int ils_operational( Operation *op, SlapReply *rs );
+
+/* opattrs.c: entryUUID, entryCSN, creators and modifiers */
+int ils_opattrs_add( Operation *op, Entry *e, const char **text, char *buf,
+	size_t len );
+void ils_opattrs_keep( Operation *op, Entry *e, Entry *old );
+void ils_opattrs_mods( Operation *op );
 
 /* owner.c: whom a registration belongs to; the dynacl "ils-owner" */
 int ils_owner_init( void );
@@ -271,6 +290,10 @@ void ils_tool_init( BackendInfo *bi );
 
 /* operations */
 int ils_back_search( Operation *op, SlapReply *rs );
+/* search.c: one entry by DN (bi_entry_get_rw) */
+int ils_entry_get_rw( Operation *op, struct berval *ndn, ObjectClass *oc,
+	AttributeDescription *at, int rw, Entry **ep );
+int ils_entry_release_rw( Operation *op, Entry *e, int rw );
 int ils_back_add( Operation *op, SlapReply *rs );
 int ils_back_modify( Operation *op, SlapReply *rs );
 int ils_back_delete( Operation *op, SlapReply *rs );

@@ -1,54 +1,10 @@
-/* entry.c - registrations as entries: identity, application data, containers, limits */
+/* entry.c - registrations as entries: identity, application data, limits */
 #include "portable.h"
 #include <stdio.h>
 #include <ac/string.h>
 #include "slap.h"
 #include "back-ils.h"
 #include "ipaddr.h"
-
-static void
-add_value( Entry *e, const char *type, const char *value )
-{
-	AttributeDescription *ad = NULL;
-	const char *text;
-	struct berval bv;
-
-	if ( slap_str2ad( type, &ad, &text ) == LDAP_SUCCESS ) {
-		ber_str2bv( value, 0, 0, &bv );
-		attr_merge_normalize_one( e, ad, &bv, NULL );
-	}
-}
-
-/* The containers exist only virtually: they hold no data of their own. */
-Entry *
-ils_entry_container( enum ilsdn_kind kind )
-{
-	static const struct { enum ilsdn_kind k; const char *dn, *oc, *type, *val; } c[] = {
-		{ ILSDN_ROOT, "o=Intranet", "organization", "o", "Intranet" },
-		{ ILSDN_DYNAMIC, ILS_DN_DYNAMIC, "organizationalUnit", "ou", "Dynamic" },
-		{ ILSDN_APPS, "ou=Applications,o=Intranet", "organizationalUnit", "ou", "Applications" },
-		{ ILSDN_APPCONT, ILS_DN_APPCONT, "extensibleObject", "appName", "MS-NetMeeting" },
-		{ 0 }
-	};
-	struct berval dn;
-	Entry *e;
-	int i;
-
-	for ( i = 0; c[i].dn && c[i].k != kind; i++ )
-		;
-	if ( !c[i].dn )
-		return NULL;
-	e = entry_alloc();
-	ber_str2bv( c[i].dn, 0, 0, &dn );
-	if ( dnPrettyNormal( NULL, &dn, &e->e_name, &e->e_nname, NULL ) ) {
-		entry_free( e );
-		return NULL;
-	}
-	add_value( e, "objectClass", "top" );
-	add_value( e, "objectClass", c[i].oc );
-	add_value( e, c[i].type, c[i].val );
-	return e;
-}
 
 /* An entry's identity is the naming value of its DN: cn (uid for a
  * conference) holds exactly that value and the kind's class is among its
@@ -371,36 +327,3 @@ ils_entry_check( Operation *op, Entry *e, const char **text, char *buf, size_t l
 	}
 	return ils_limits_size( op, e, text );
 }
-
-int
-ils_entry_get_rw( Operation *op, struct berval *ndn, ObjectClass *oc,
-	AttributeDescription *at, int rw, Entry **ep )
-{
-	ils_info *ii = op->o_bd->be_private;
-	ils_name nm;
-	Entry *e = NULL;
-	int rc;
-
-	*ep = NULL;
-	ils_parse_dn( ndn, &nm );
-	if ( ILSDN_IS_ENTRY( nm.in_dn.kind ) ) {
-		if ( ( rc = ils_store_get( ii, NULL, &nm.in_key, &e ) ) != LDAP_SUCCESS )
-			return rc;
-	} else if ( ( e = ils_entry_container( nm.in_dn.kind ) ) == NULL ) {
-		return LDAP_NO_SUCH_OBJECT;
-	}
-	if ( oc && !is_entry_objectclass_or_sub( e, oc ) ) {
-		ils_record_free( e );
-		return LDAP_NO_SUCH_ATTRIBUTE;
-	}
-	*ep = e;
-	return LDAP_SUCCESS;
-}
-
-int
-ils_entry_release_rw( Operation *op, Entry *e, int rw )
-{
-	ils_record_free( e );
-	return 0;
-}
-

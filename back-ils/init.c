@@ -104,6 +104,15 @@ ils_db_open( BackendDB *be, ConfigReply *cr )
 	ils_db_check_suffixes( be );
 	if ( ils_store_open( be, cr ) )
 		return 1;
+	/* slapcat reads; slapadd loads them with the dump (tool.c) */
+	if ( !( slapMode & SLAP_TOOL_READONLY ) &&
+		ils_container_open( be ) != LDAP_SUCCESS ) {
+		snprintf( cr->msg, sizeof( cr->msg ),
+			"back-ils: cannot store the containers" );
+		Debug( LDAP_DEBUG_ANY, "%s\n", cr->msg );
+		ils_store_close( ii );
+		return 1;
+	}
 	/* the slap tools neither serve clients nor count them */
 	if ( slapMode & SLAP_TOOL_MODE )
 		return 0;
@@ -116,7 +125,7 @@ ils_db_open( BackendDB *be, ConfigReply *cr )
 	}
 	ils_store_checkpoint( be );
 	ils_monitor_db_open( be );
-	Debug( LDAP_DEBUG_STATS, "back-ils: database \"%s\" open, %ld registrations\n",
+	Debug( LDAP_DEBUG_STATS, "back-ils: database \"%s\" open, %ld records (registrations and containers)\n",
 		ii->ii_dir, ils_store_count( ii ) );
 	return 0;
 }
@@ -186,6 +195,8 @@ ils_initialize( BackendInfo *bi )
 	bi->bi_op_modify = ils_back_modify;
 	bi->bi_op_delete = ils_back_delete;
 	bi->bi_op_modrdn = ils_back_modrdn;
+	bi->bi_has_subordinates = ils_has_subordinates;
+	bi->bi_operational = ils_operational;
 	bi->bi_entry_get_rw = ils_entry_get_rw;
 	bi->bi_entry_release_rw = ils_entry_release_rw;
 	ils_tool_init( bi );

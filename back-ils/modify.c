@@ -99,7 +99,8 @@ internal_replaces( Modifications *ml )
 }
 
 /* The TTL overlay's record of a keep-alive: internal replaces (the
- * caller has checked that) of one value each, of different attributes,
+ * caller has checked that) of one value each (and its normalised one:
+ * modifiersName has one), of different attributes,
  * none that apply_one() treats specially, by the rootdn (no ACL applies)
  * without an assertion.  Such a Modify needs nothing of the entry but
  * its record, which ils_store_patch() changes without decoding it. */
@@ -115,7 +116,8 @@ patchable( Operation *op, ils_name *nm )
 	for ( ml = op->orm_modlist; ml; ml = ml->sml_next ) {
 		if ( ml->sml_numvals != 1 ||
 			!ml->sml_values || BER_BVISNULL( &ml->sml_values[0] ) ||
-			!BER_BVISNULL( &ml->sml_values[1] ) || ml->sml_nvalues ||
+			!BER_BVISNULL( &ml->sml_values[1] ) ||
+			( ml->sml_nvalues && BER_BVISNULL( &ml->sml_nvalues[0] ) ) ||
 			ml->sml_desc == ils_entry_naming_ad( nm->in_dn.kind ) ||
 			ml->sml_desc == slap_schema.si_ad_objectClass ||
 			ml->sml_desc == ii->ii_ad_modop || ++n > ILS_PATCH_MODS )
@@ -158,13 +160,16 @@ modify_entry( Operation *op, MDB_txn *txn, ils_name *nm, ils_tally *t,
 	const char **text, char *buf, size_t len )
 {
 	ils_info *ii = op->o_bd->be_private;
-	int fast = internal_replaces( op->orm_modlist );
+	int fast;
 	char obuf[ILSIP_PEER_MAX];
 	struct berval owner;
 	Modifications *ml;
 	Entry *e, *stored;
 	int rc;
 
+	if ( !op->orm_no_opattrs )
+		ils_opattrs_mods( op );
+	fast = internal_replaces( op->orm_modlist );
 	if ( fast && patchable( op, nm ) ) {
 		rc = ils_store_patch( ii, txn, &nm->in_key, op->orm_modlist );
 		if ( rc == LDAP_NO_SUCH_OBJECT )
@@ -211,8 +216,15 @@ modify_entry( Operation *op, MDB_txn *txn, ils_name *nm, ils_tally *t,
 	return rc;
 }
 
+/* a container changes only by what slapd itself writes (container.c);
+ * anyone else is answered as ever (ils_update_target) */
 int
 ils_back_modify( Operation *op, SlapReply *rs )
 {
+	ils_name nm;
+
+	ils_parse_dn( &op->o_req_ndn, &nm );
+	if ( ILSDN_IS_CONTAINER( nm.in_dn.kind ) && ils_container_writer( op ) )
+		return ils_container_modify( op, rs, nm.in_dn.kind );
 	return ils_update( op, rs, "modify", modify_entry );
 }

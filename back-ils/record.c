@@ -487,14 +487,28 @@ rec_putfield( unsigned char *p, struct berval *bv )
 	return p + bv->bv_len + 1;
 }
 
-/* the values of an attribute whose only value is v, as entry_encode()
- * writes them when a_nvals is a_vals: one value, no normalised ones */
+/* the values of an attribute whose only value is m's, as entry_encode()
+ * writes them: one value, and its normalised form when it differs (a
+ * DN's, modifiersName) */
 static unsigned char *
-rec_putsingle( unsigned char *p, struct berval *v )
+rec_putsingle( unsigned char *p, Modifications *m )
 {
+	struct berval *nv = m->sml_nvalues ? &m->sml_nvalues[0] : NULL;
+
 	p = rec_putlen( p, 1 );
-	p = rec_putfield( p, v );
-	return rec_putlen( p, 0 );
+	p = rec_putfield( p, &m->sml_values[0] );
+	if ( !nv || bvmatch( nv, &m->sml_values[0] ) )
+		return rec_putlen( p, 0 );
+	p = rec_putlen( p, 1 );
+	return rec_putfield( p, nv );
+}
+
+/* the value slots rec_putsingle() fills: the value and a terminator,
+ * and as many for a normalised value of its own */
+static ber_len_t
+patched_slots( Modifications *m )
+{
+	return m->sml_nvalues && !bvmatch( &m->sml_nvalues[0], &m->sml_values[0] ) ? 4 : 2;
 }
 
 /* Replace the values of the attributes ml names with each one's single
@@ -504,8 +518,8 @@ rec_putsingle( unsigned char *p, struct berval *v )
  * result is the record entry_encode() would write for the entry after
  * modify_replace_values(), except that a replaced attribute keeps its
  * place; an attribute the record lacks is appended.  The caller ensures
- * that ml holds only replaces with one value and no normalised values,
- * each of a different attribute, at most ILS_PATCH_MODS of them.  The
+ * that ml holds only replaces with one value (and at most one
+ * normalised value), each of a different attribute, at most ILS_PATCH_MODS of them.  The
  * new record is built in a buffer of its own (*bufp, the caller frees
  * it): the old one lies in an LMDB page, which the put that stores the
  * new one may rewrite. */
@@ -527,7 +541,8 @@ ils_record_patch( struct berval *rec, Modifications *ml, char **bufp,
 	max = 2 * REC_LENLEN + rec->bv_len;
 	for ( m = ml, j = 0; m; m = m->sml_next, j++ )
 		max += m->sml_desc->ad_cname.bv_len + m->sml_values[0].bv_len +
-			2 * REC_LENLEN + 4;
+			( m->sml_nvalues ? m->sml_nvalues[0].bv_len : 0 ) +
+			4 * REC_LENLEN + 4;
 	if ( j > ILS_PATCH_MODS )
 		return LDAP_OTHER;
 	*bufp = (char *)( buf = ch_malloc( max ) );
@@ -561,8 +576,8 @@ ils_record_patch( struct berval *rec, Modifications *ml, char **bufp,
 			if ( rec_vals( &p, end, NULL, NULL, 1, &n ) )
 				goto fail;
 			memcpy( out, start, vals - start );
-			out = rec_putsingle( out + ( vals - start ), &m->sml_values[0] );
-			nv += 2;
+			out = rec_putsingle( out + ( vals - start ), m );
+			nv += patched_slots( m );
 		} else {
 			nv += n + 1;
 			if ( rec_vals( &p, end, NULL, NULL, 1, &n ) )
@@ -578,9 +593,9 @@ ils_record_patch( struct berval *rec, Modifications *ml, char **bufp,
 		if ( found[j] )
 			continue;
 		out = rec_putfield( out, &m->sml_desc->ad_cname );
-		out = rec_putsingle( out, &m->sml_values[0] );
+		out = rec_putsingle( out, m );
 		na++;
-		nv += 2;
+		nv += patched_slots( m );
 	}
 	/* the header goes right before the body */
 	{

@@ -194,9 +194,10 @@ stored_exists( Operation *op, ils_name *nm )
 static int
 send_container( Operation *op, SlapReply *rs, ils_search *is, enum ilsdn_kind kind )
 {
-	Entry *e = ils_entry_container( kind );
+	Entry *e;
+	int rc = ils_container_get( op->o_bd->be_private, NULL, kind, &e );
 
-	return e ? send_one( op, rs, is, e ) : LDAP_OTHER;
+	return rc == LDAP_SUCCESS ? send_one( op, rs, is, e ) : rc;
 }
 
 /* what the base and scope select */
@@ -309,4 +310,38 @@ ils_back_search( Operation *op, SlapReply *rs )
 		return rc;
 	}
 	return ils_send_error( op, rs, rc, NULL );
+}
+
+/* bi_entry_get_rw: one stored entry by its DN, a registration or a
+ * container (syncprov, the ACLs, the assertion control read it) */
+int
+ils_entry_get_rw( Operation *op, struct berval *ndn, ObjectClass *oc,
+	AttributeDescription *at, int rw, Entry **ep )
+{
+	ils_info *ii = op->o_bd->be_private;
+	ils_name nm;
+	Entry *e = NULL;
+	int rc;
+
+	*ep = NULL;
+	ils_parse_dn( ndn, &nm );
+	if ( ILSDN_IS_ENTRY( nm.in_dn.kind ) ) {
+		if ( ( rc = ils_store_get( ii, NULL, &nm.in_key, &e ) ) != LDAP_SUCCESS )
+			return rc;
+	} else if ( ils_container_get( ii, NULL, nm.in_dn.kind, &e ) != LDAP_SUCCESS ) {
+		return LDAP_NO_SUCH_OBJECT;
+	}
+	if ( oc && !is_entry_objectclass_or_sub( e, oc ) ) {
+		ils_record_free( e );
+		return LDAP_NO_SUCH_ATTRIBUTE;
+	}
+	*ep = e;
+	return LDAP_SUCCESS;
+}
+
+int
+ils_entry_release_rw( Operation *op, Entry *e, int rw )
+{
+	ils_record_free( e );
+	return 0;
 }

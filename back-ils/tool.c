@@ -279,13 +279,11 @@ tool_reindex( BackendDB *be, ID id, AttributeDescription **adv )
 
 /* ---- writing: slapadd ---- */
 
-/* The key a container's entry is stored under, in buf; 0 when containers
- * are not stored records (they are built in: ils_entry_container) and
- * the entry is to be skipped. */
+/* The key a container's entry is stored under, in buf (container.c) */
 static int
 tool_container_key( ils_name *nm, char *buf, struct berval *key )
 {
-	return 0;
+	return ils_container_key( nm->in_dn.kind, buf, key );
 }
 
 /* what an ldapadd as the rootdn would get: the naming value, the limits
@@ -341,6 +339,27 @@ tool_key( Operation *op, ils_name *nm, Entry *e, char *kbuf, struct berval *key,
 	}
 }
 
+/* A loaded container keeps the entryUUID derived from its name
+ * (container.c), whatever the LDIF says: a back-mdb dump, or slapadd
+ * itself, gives it another, and the servers of a multi-provider group
+ * must agree on it. */
+static void
+tool_same_uuid( struct berval *key, MDB_val *v, Entry *e )
+{
+	struct berval rec = { v->mv_size, v->mv_data };
+	Attribute *a;
+	Entry *old;
+
+	if ( ils_record_decode( key, &rec, &old ) != LDAP_SUCCESS )
+		return;
+	if ( ( a = attr_find( old->e_attrs, slap_schema.si_ad_entryUUID ) ) ) {
+		attr_delete( &e->e_attrs, slap_schema.si_ad_entryUUID );
+		attr_merge_one( e, slap_schema.si_ad_entryUUID, &a->a_vals[0],
+			a->a_nvals ? &a->a_nvals[0] : NULL );
+	}
+	ils_record_free( old );
+}
+
 /* store e under key in a child of the batch's transaction, so a refused
  * entry leaves the batch as it was: a new entry (slapadd), or one that
  * replaces the stored one (replace: slapmodify) */
@@ -350,17 +369,22 @@ tool_store( ils_info *ii, struct berval *key, Entry *e, int replace,
 {
 	MDB_txn *txn;
 	MDB_val k = { key->bv_len, key->bv_val }, v;
-	int rc;
+	int rc, cont;
 
 	if ( ( rc = tool_wtxn( ii, text ) ) != LDAP_SUCCESS )
 		return rc;
 	rc = mdb_get( tool.ts_txn, ii->ii_dbi, &k, &v );
-	if ( rc == 0 && !replace ) {
+	/* the database made its containers at open (init.c): the loaded
+	 * ones, with their contextCSN, take their place */
+	cont = key->bv_val[0] == ILS_KEY_CONTAINER;
+	if ( rc == 0 && cont )
+		tool_same_uuid( key, &v, e );
+	if ( rc == 0 && !replace && !cont ) {
 		*text = "an entry of this name is loaded already (one registration has "
 			"many DN spellings)";
 		return LDAP_ALREADY_EXISTS;
 	}
-	if ( rc != 0 && replace ) {
+	if ( rc != 0 && replace && !cont ) {
 		*text = "no such entry";
 		return LDAP_NO_SUCH_OBJECT;
 	}
@@ -412,7 +436,7 @@ tool_write( BackendDB *be, Entry *e, int replace, struct berval *text )
 	if ( !tool_key( &opbuf.ob_op, &nm, e, kbuf, &key, &msg, buf, sizeof( buf ) ) ) {
 		if ( msg )
 			goto refused;
-		Debug( LDAP_DEBUG_ANY, "back-ils: \"%s\" is built in: skipped\n",
+		Debug( LDAP_DEBUG_ANY, "back-ils: \"%s\" is not stored: skipped\n",
 			e->e_name.bv_val );
 		return ++tool.ts_added;
 	}

@@ -23,7 +23,9 @@ swallow_cb( Operation *op, SlapReply *rs )
 }
 
 /* write ttl and expire into the entry ndn with an internal Modify as the
- * rootdn, through the whole stack (replicas see the refresh) */
+ * rootdn, through the whole stack (replicas see the refresh); the
+ * database gives it a CSN of its own, with modifiersName and
+ * modifyTimestamp */
 int
 dynttl_persist( Operation *op, ttl_info *ti, struct berval *ndn,
 	long ttl, int64_t expire )
@@ -44,12 +46,15 @@ dynttl_persist( Operation *op, ttl_info *ti, struct berval *ndn,
 	/* a new entryCSN: syncprov sends the write with it, and a consumer
 	 * ignores a change whose entryCSN it has seen already */
 	op2.orm_no_opattrs = 0;
+	BER_BVZERO( &op2.o_csn );	/* not the CSN of the op that refreshed */
 	op2.orm_increment = 0;
 	op2.o_dont_replicate = 0;
 	op2.o_managedsait = SLAP_CONTROL_CRITICAL;
 	ti->ti_be->be_modify( &op2, &rs2 );
 	if ( rs2.sr_err == LDAP_SUCCESS )
 		DYNTTL_COUNT( ti, DYNTTL_MON_WRITES );
+	if ( op2.o_csn.bv_val )
+		op->o_tmpfree( op2.o_csn.bv_val, op->o_tmpmemctx );
 	slap_mods_free( ml, 1 );
 	return rs2.sr_err;
 }

@@ -21,7 +21,10 @@ start_slapd -f "$CONF" || exit 1
 # read DN: the whole entry as LDIF, user and operational attributes
 read_entry() { lsearch -b "$(dn "$1")" -s base -e manageDSAit '*' '+'; }
 # rest FILE: the entry without the two attributes a refresh writes
-rest() { grep -v -e '^entryTtl: ' -e '^dynttlExpireTime: ' "$1"; }
+# and the operational attributes every write gives it (entryCSN, modifiersName,
+# modifyTimestamp)
+rest() { grep -v -e '^entryTtl: ' -e '^dynttlExpireTime: ' -e '^entryCSN:' \
+	-e '^modifiersName:' -e '^modifyTimestamp:' "$1"; }
 value() { sed -n "s/^$2: //p" "$1"; }
 
 u=patch@contoso.com
@@ -47,6 +50,12 @@ stop_slapd
 start_slapd -f "$CONF" || exit 1
 check "the keep-alive rewrites dynttlExpireTime" test \
 	"$(value "$T/before" dynttlExpireTime)" != "$(value "$T/after" dynttlExpireTime)"
+check "... and gives the record a later entryCSN" test \
+	"$(value "$T/after" entryCSN)" \> "$(value "$T/before" entryCSN)"
+check "... written by the rootdn (modifiersName), as the refresh is" test \
+	"$(value "$T/after" modifiersName)" = "cn=admin,o=Intranet"
+check "... which a filter matches in its normalised form (the record holds both)" sh -c \
+	"ldapsearch -x -LLL -H $URI -b '$(dn "$u")' -s base '(modifiersName=CN=Admin,O=intranet)' 1.1 | grep -q '^dn:'"
 rest "$T/before" > "$T/before.rest"; rest "$T/after" > "$T/after.rest"
 check "every other attribute is unchanged, in the same order" cmp "$T/before.rest" "$T/after.rest"
 check "the refreshed attributes keep their place in the record" sh -c \
