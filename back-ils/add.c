@@ -32,11 +32,16 @@ build_entry( Operation *op, ils_name *nm, Entry **ep, const char **text,
 	cn = pretty.in_dn.kind == nm->in_dn.kind ? pretty.in_dn.cn : nm->in_dn.cn;
 
 	attr_delete( &e->e_attrs, ii->ii_ad_modop );
-	for ( ml = op->ora_modlist; ml; ml = ml->sml_next ) {
-		if ( ml->sml_desc == ii->ii_ad_sttl )
-			ils_names_keep( e, ml->sml_desc, &ml->sml_type );
-		else
-			ils_names_note( e, ml->sml_desc, &ml->sml_type );
+	/* a replica's write (syncrepl) stores the names its provider
+	 * stored; its Add carries no ora_modlist (the field is left over
+	 * from syncrepl's last search) */
+	if ( !be_shadow_update( op ) ) {
+		for ( ml = op->ora_modlist; ml; ml = ml->sml_next ) {
+			if ( ml->sml_desc == ii->ii_ad_sttl )
+				ils_names_keep( e, ml->sml_desc, &ml->sml_type );
+			else
+				ils_names_note( e, ml->sml_desc, &ml->sml_type );
+		}
 	}
 	ils_addr_policy( op, NULL, e );
 	if ( ( rc = ils_entry_identity( op, nm->in_dn.kind, e, &cn ) ) != LDAP_SUCCESS )

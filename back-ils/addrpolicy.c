@@ -59,7 +59,7 @@ ils_addr_policy( Operation *op, Modifications *ml, Entry *e )
 	uint32_t sent, peer;
 
 	if ( ii->ii_addr_policy == ILS_ADDR_AS_SENT || be_isroot( op ) ||
-		be_isupdate( op ) || !sends_address( ii, ml ) ||
+		be_shadow_update( op ) || !sends_address( ii, ml ) ||
 		( a = attr_find( e->e_attrs, ii->ii_ad_ip ) ) == NULL ||
 		a->a_numvals != 1 || !peer_value( op, &peer ) )
 		return;

@@ -197,7 +197,7 @@ ils_container_writer( Operation *op )
 {
 	Modifications *ml;
 
-	if ( be_isroot( op ) || be_isupdate( op ) )
+	if ( be_isroot( op ) || be_shadow_update( op ) )
 		return 1;
 	for ( ml = op->orm_modlist; ml; ml = ml->sml_next )
 		if ( !( ml->sml_flags & SLAP_MOD_INTERNAL ) )

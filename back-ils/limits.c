@@ -216,7 +216,7 @@ ils_limits_settle( ils_info *ii, ils_tally *t, int rc )
 static int
 exempt( Operation *op )
 {
-	return be_isroot( op ) || be_isupdate( op );
+	return be_isroot( op ) || be_shadow_update( op );
 }
 
 static int

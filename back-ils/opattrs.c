@@ -4,7 +4,7 @@
  * modifyTimestamp come from the frontend's slap_add_opattrs() and
  * slap_mods_opattrs(), called as back-mdb calls them; syncprov sends the
  * entryUUID and entryCSN to consumers, and a consumer's writes carry the
- * provider's (be_isupdate), which are kept.  The CSN an update queues
+ * provider's (be_shadow_update), which are kept.  The CSN an update queues
  * (slap_get_csn) is graduated once its result is sent, which is when
  * syncprov has taken it into the contextCSN.
  */
@@ -42,7 +42,7 @@ ils_opattrs_add( Operation *op, Entry *e, const char **text, char *buf,
 
 /* An Add that replaces a live registration (its owner's re-Add, a
  * reclaim) changes it, it does not make another: e keeps old's identity
- * and creation, as a Modify would.  A consumer's Add (be_isupdate) is the
+ * and creation, as a Modify would.  A consumer's Add (be_shadow_update) is the
  * provider's entry, whose attributes win. */
 void
 ils_opattrs_keep( Operation *op, Entry *e, Entry *old )
@@ -52,7 +52,7 @@ ils_opattrs_keep( Operation *op, Entry *e, Entry *old )
 	Attribute *a;
 	unsigned i;
 
-	if ( !old || be_isupdate( op ) )
+	if ( !old || be_shadow_update( op ) )
 		return;
 	for ( i = 0; i < sizeof( ads ) / sizeof( ads[0] ); i++ ) {
 		if ( ( a = attr_find( old->e_attrs, ads[i] ) ) == NULL )
@@ -72,7 +72,7 @@ ils_opattrs_mods( Operation *op )
 {
 	Modifications *ml = op->orm_modlist;
 
-	if ( be_isupdate( op ) && ml && !ml->sml_next &&
+	if ( be_shadow_update( op ) && ml && !ml->sml_next &&
 		ml->sml_desc == slap_schema.si_ad_contextCSN )
 		return;
 	slap_mods_opattrs( op, &op->orm_modlist, 1 );

@@ -80,7 +80,7 @@ ils_owner_stamp( Operation *op, Entry *e, Entry *old )
 	char buf[ILSIP_PEER_MAX];
 	struct berval peer;
 
-	if ( be_isupdate( op ) )
+	if ( be_shadow_update( op ) )
 		return;
 	attr_delete( &e->e_attrs, ad_owner_addr );
 	attr_delete( &e->e_attrs, ad_owner_dn );

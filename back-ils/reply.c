@@ -263,7 +263,11 @@ pick_attrs( Operation *op, ils_reply *r, Entry *stored, pick *picks, int max )
 		for ( s = stored->e_attrs, k = 0; s && n < max; s = s->a_next, k++ ) {
 			if ( !is_at_subtype( s->a_desc->ad_type, clone->ad_type ) )
 				continue;
-			picks[n++] = (pick){ s, clone, r->ir_latin1, ils_class_at( ii, s ) };
+			/* an operational attribute keeps its own description:
+			 * overlays look for it by pointer (syncprov's contextCSN
+			 * would be sent twice), and no ILS client names one */
+			picks[n++] = (pick){ s, is_at_operational( s->a_desc->ad_type ) ?
+				s->a_desc : clone, r->ir_latin1, ils_class_at( ii, s ) };
 			if ( k < (int)sizeof( used ) ) used[k] = 1;
 			found = 1;
 		}

@@ -45,7 +45,7 @@ provider_conf() {
 consumer_conf() {
 	pd=$(node_dir "$1")
 	mkdir -p "$pd/db" || return 1
-	{ echo "pidfile $pd/slapd.pid"; repl_head back_mdb dynttl
+	{ echo "pidfile $pd/slapd.pid"; repl_head back_mdb dynttl back_ils
 	  printf 'database mdb\nsuffix "o=Intranet"\nrootdn "cn=admin,o=Intranet"\n'
 	  printf 'rootpw secret\ndirectory %s/db\n' "$pd"
 	  repl_deltasync 1 "$2" o=Intranet cn=admin,o=Intranet secret cn=accesslog
@@ -67,9 +67,7 @@ LDIF
 
 # seed NODE CSN: the consumer starts as one that replicated up to CSN
 # would: the containers, and CSN as its cookie (contextCSN).
-# PROVISIONAL: a consumer that starts empty refreshes o=Intranet itself
-# first, which needs the registrations' entryUUIDs (branch opattrs);
-# until then it is seeded, and only the delta part is tested here.
+# seed NODE COOKIE: the containers and COOKIE loaded into NODE's database
 seed() {
 	containers "contextCSN: $2
 " | slapadd -q -f "$(node_dir "$1")/slapd.conf" -b o=Intranet
@@ -112,7 +110,12 @@ EOF
 	ck=$(logcsn)
 	check "$kind: cn=accesslog has a contextCSN" test -n "$ck"
 	check "$kind: consumer configured" consumer_conf C P
-	check "$kind: consumer seeded with cookie $ck" seed C "$ck"
+	# back-ils's entries carry entryUUIDs: its consumer starts empty and
+	# refreshes o=Intranet first; back-mdb's containers here were added
+	# by hand, so that consumer is seeded with them
+	if [ "$kind" = mdb ]; then
+		check "$kind: consumer seeded with cookie $ck" seed C "$ck"
+	fi
 	node_start C || return 1
 
 	check "$kind: Add alice on the provider" on_node P reg alice A one
