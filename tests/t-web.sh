@@ -245,6 +245,13 @@ while time.time() < end:
         pass
 ' "$HPORT" &
 LPID=$!
+# listening before ils-web's first request: a refused connection is
+# another error than a directory that does not answer
+i=0
+until python3 -c "import socket; socket.create_connection(('127.0.0.1', $HPORT), 1).close()" 2>/dev/null; do
+	[ $i -lt 100 ] || break
+	sleep 0.1; i=$((i + 1))
+done
 start_web HPID "ldap://127.0.0.1:$HPORT" -t 2 -i 3600 || exit 1
 check "/ answers 503 within the time-out" http_is 503 /
 check "the page says the directory did not answer within 2 seconds" \
