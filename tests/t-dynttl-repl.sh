@@ -50,12 +50,6 @@ attr() {
 }
 stored() { test -n "$(attr "$1" "$2" entryDN -e manageDSAit)"; }
 visible() { test -n "$(attr "$1" "$2" entryDN)"; }
-# until TENTHS COMMAND...: poll COMMAND until it succeeds
-until_ok() {
-	n=$1; shift; i=0
-	while [ $i -lt "$n" ]; do "$@" && return 0; sleep 0.1; i=$((i + 1)); done
-	"$@"
-}
 dynamic() {	# dynamic URI CN TTL
 	printf 'dn: cn=%s,dc=example,dc=com\nobjectClass: inetOrgPerson\nobjectClass: dynamicObject\ncn: %s\nsn: S\nentryTtl: %s\n' \
 		"$2" "$2" "$3" | ldapadd -x -H "$1" $ADM
@@ -69,7 +63,7 @@ check "the consumer starts" node_start cons
 check "base entry on the provider" sh -c \
 	"printf 'dn: $E\nobjectClass: domain\ndc: example\n' | ldapadd -x -H $P $ADM"
 check "a dynamic object with a TTL of 6 s on the provider" dynamic "$P" a 6
-check "... reaches the consumer" until_ok 100 stored "$C" "cn=a,$E"
+wait_until prov 10 "... reaches the consumer" stored "$C" "cn=a,$E"
 check "... with the provider's expiry time, not one of its own" \
 	test "$(attr "$C" "cn=a,$E" dynttlExpireTime)" = "$(attr "$P" "cn=a,$E" dynttlExpireTime)"
 ldapexop -x -H "$C" $ADM refresh "cn=a,$E" 60 > "$T/ref.out" 2>&1
@@ -81,15 +75,15 @@ check "a refresh to 8 s on the provider" sh -c \
 T0=$(attr "$P" "cn=a,$E" dynttlExpireTime)
 same() { test "$(attr "$C" "cn=a,$E" dynttlExpireTime)" = "$(attr "$P" "cn=a,$E" dynttlExpireTime)" &&
 	test "$(attr "$P" "cn=a,$E" dynttlExpireTime)" != "$T0"; }
-check "... is written and reaches the consumer" until_ok 50 same
+wait_until prov 5 "... is written and reaches the consumer" same
 check "the provider stops" node_stop prov
-check "past its time the consumer hides the entry" until_ok 120 sh -c \
+wait_until prov 12 "past its time the consumer hides the entry" sh -c \
 	"! ldapsearch -x -LLL -H $C $ADM -b cn=a,$E -s base 1.1 2>/dev/null | grep -q '^dn:'"
 sleep 2
 check "... and keeps it stored: it does not delete (manageDSAit)" stored "$C" "cn=a,$E"
 check "the provider starts again" node_start prov
-check "... deletes the lapsed entry, and its Delete reaches the consumer" \
-	until_ok 150 sh -c "! ldapsearch -x -LLL -H $C $ADM -b cn=a,$E -s base -e manageDSAit 1.1 2>/dev/null | grep -q '^dn:'"
+wait_until prov 15 "... deletes the lapsed entry, and its Delete reaches the consumer" \
+	sh -c "! ldapsearch -x -LLL -H $C $ADM -b cn=a,$E -s base -e manageDSAit 1.1 2>/dev/null | grep -q '^dn:'"
 node_stop cons; node_stop prov
 
 echo "# 2. two multi-provider nodes, dynttl-replica-grace 5 s"
@@ -99,10 +93,10 @@ check "node 1 starts" node_start one
 check "node 2 starts" node_start two
 check "base entry on node 1" sh -c \
 	"printf 'dn: $E\nobjectClass: domain\ndc: example\n' | ldapadd -x -H $A $ADM"
-check "... reaches node 2" until_ok 100 stored "$B" "$E"
+wait_until one 10 "... reaches node 2" stored "$B" "$E"
 
 check "node 1 adds k with a TTL of 4 s" dynamic "$A" k 4
-check "... node 2 has it" until_ok 50 stored "$B" "cn=k,$E"
+wait_until one 5 "... node 2 has it" stored "$B" "cn=k,$E"
 check "a keep-alive on node 2 gives it 60 s" sh -c \
 	"ldapexop -x -H $B $ADM refresh cn=k,$E 60 | grep -qx newttl=60"
 sleep 6
@@ -110,24 +104,24 @@ check "past its first time k is alive on node 1: node 2's keep-alive reached it"
 check "... and on node 2" visible "$B" "cn=k,$E"
 
 check "node 1 adds own with a TTL of 3 s" dynamic "$A" own 3
-check "... node 2 has it" until_ok 50 stored "$B" "cn=own,$E"
+wait_until one 5 "... node 2 has it" stored "$B" "cn=own,$E"
 S=$(date +%s)
-check "node 1 deletes it on time, and node 2 has it no more" until_ok 100 sh -c \
+wait_until one 10 "node 1 deletes it on time, and node 2 has it no more" sh -c \
 	"! ldapsearch -x -LLL -H $B $ADM -b cn=own,$E -s base -e manageDSAit 1.1 2>/dev/null | grep -q '^dn:'"
 check "... within 3 s of its time, not after the grace" test $(( $(date +%s) - S )) -le 6
 
 check "node 1 adds orphan with a TTL of 3 s" dynamic "$A" orphan 3
-check "... node 2 has it" until_ok 50 stored "$B" "cn=orphan,$E"
+wait_until one 5 "... node 2 has it" stored "$B" "cn=orphan,$E"
 check "node 1 stops" node_stop one
 S=$(date +%s)
-check "node 2 hides orphan once its time has passed" until_ok 80 sh -c \
+wait_until one 8 "node 2 hides orphan once its time has passed" sh -c \
 	"! ldapsearch -x -LLL -H $B $ADM -b cn=orphan,$E -s base 1.1 2>/dev/null | grep -q '^dn:'"
 check "... keeps it within the grace" stored "$B" "cn=orphan,$E"
-check "... and deletes it after the grace (node 1 is down)" until_ok 150 sh -c \
+wait_until one 15 "... and deletes it after the grace (node 1 is down)" sh -c \
 	"! ldapsearch -x -LLL -H $B $ADM -b cn=orphan,$E -s base -e manageDSAit 1.1 2>/dev/null | grep -q '^dn:'"
 check "... at its time + 5 s at the earliest" test $(( $(date +%s) - S )) -ge 6
 check "node 1 starts again" node_start one
-check "node 1 catches up: orphan is gone there too" until_ok 150 sh -c \
+wait_until one 15 "node 1 catches up: orphan is gone there too" sh -c \
 	"! ldapsearch -x -LLL -H $A $ADM -b cn=orphan,$E -s base -e manageDSAit 1.1 2>/dev/null | grep -q '^dn:'"
 check "k, kept alive on node 2, is still there on both nodes" sh -c \
 	"ldapsearch -x -LLL -H $A $ADM -b cn=k,$E -s base 1.1 | grep -q '^dn:' && ldapsearch -x -LLL -H $B $ADM -b cn=k,$E -s base 1.1 | grep -q '^dn:'"
