@@ -180,6 +180,8 @@ int ils_entry_identity( Operation *op, enum ilsdn_kind kind, Entry *e,
 const char *const *ils_entry_app_attrs( void );
 void ils_entry_merge_app( Entry *person, Entry *app );
 void ils_entry_drop_app( Entry *e );
+int ils_entry_apply_mod( Entry *e, Modification *mod, int permissive,
+	const char **text, char *buf, size_t len );
 BerVarray ils_entry_list_pieces( ils_info *ii, AttributeDescription *ad,
 	BerVarray vals, int *n );
 int ils_entry_fix_ip( Operation *op, Attribute *a, const char **text,

@@ -231,30 +231,9 @@ cont_apply( Operation *op, Entry *e, const char **text, char *buf, size_t len )
 	Modifications *ml;
 	int rc = LDAP_SUCCESS;
 
-	for ( ml = op->orm_modlist; ml && rc == LDAP_SUCCESS; ml = ml->sml_next ) {
-		Modification *mod = &ml->sml_mod;
-
-		switch ( mod->sm_op ) {
-		case LDAP_MOD_ADD:
-		case SLAP_MOD_SOFTADD:
-		case SLAP_MOD_ADD_IF_NOT_PRESENT:
-			rc = modify_add_values( e, mod, get_permissiveModify( op ), text, buf, len );
-			break;
-		case LDAP_MOD_DELETE:
-		case SLAP_MOD_SOFTDEL:
-			rc = modify_delete_values( e, mod, get_permissiveModify( op ), text, buf, len );
-			break;
-		case LDAP_MOD_REPLACE:
-			rc = modify_replace_values( e, mod, get_permissiveModify( op ), text, buf, len );
-			break;
-		case LDAP_MOD_INCREMENT:
-			rc = modify_increment_values( e, mod, get_permissiveModify( op ), text, buf, len );
-			break;
-		default:
-			*text = "unknown modification type";
-			rc = LDAP_PROTOCOL_ERROR;
-		}
-	}
+	for ( ml = op->orm_modlist; ml && rc == LDAP_SUCCESS; ml = ml->sml_next )
+		rc = ils_entry_apply_mod( e, &ml->sml_mod, get_permissiveModify( op ),
+			text, buf, len );
 	return rc;
 }
 

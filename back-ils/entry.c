@@ -63,6 +63,45 @@ ils_entry_drop_app( Entry *e )
 	}
 }
 
+/* One Modification of the standard kinds applied to e, as back-mdb
+ * applies it.  slapd's modify_add_values() knows only Add and Replace
+ * (it asserts on anything else), while internal writers send the soft
+ * kinds too: syncrepl's delta-sync conflict resolution a SOFTADD, other
+ * overlays ADD_IF_NOT_PRESENT.  A soft add or delete of what is, or is
+ * not, there already is no error. */
+int
+ils_entry_apply_mod( Entry *e, Modification *mod, int permissive,
+	const char **text, char *buf, size_t len )
+{
+	Modification m = *mod;
+	int rc;
+
+	switch ( mod->sm_op ) {
+	case LDAP_MOD_ADD:
+		return modify_add_values( e, mod, permissive, text, buf, len );
+	case SLAP_MOD_ADD_IF_NOT_PRESENT:
+		if ( attr_find( e->e_attrs, mod->sm_desc ) != NULL )
+			return LDAP_SUCCESS;
+		/* FALLTHRU */
+	case SLAP_MOD_SOFTADD:
+		m.sm_op = LDAP_MOD_ADD;
+		rc = modify_add_values( e, &m, permissive, text, buf, len );
+		return rc == LDAP_TYPE_OR_VALUE_EXISTS ? LDAP_SUCCESS : rc;
+	case LDAP_MOD_DELETE:
+		return modify_delete_values( e, mod, permissive, text, buf, len );
+	case SLAP_MOD_SOFTDEL:
+		m.sm_op = LDAP_MOD_DELETE;
+		rc = modify_delete_values( e, &m, permissive, text, buf, len );
+		return rc == LDAP_NO_SUCH_ATTRIBUTE ? LDAP_SUCCESS : rc;
+	case LDAP_MOD_REPLACE:
+		return modify_replace_values( e, mod, permissive, text, buf, len );
+	case LDAP_MOD_INCREMENT:
+		return modify_increment_values( e, mod, permissive, text, buf, len );
+	}
+	*text = "unknown modification type";
+	return LDAP_PROTOCOL_ERROR;
+}
+
 /* a permissive add: values the entry has already are skipped */
 static void
 add_values( Entry *e, Attribute *a )

@@ -51,16 +51,15 @@ apply_one( Operation *op, Entry *e, Modification *mod, ils_name *nm,
 		return LDAP_NOT_ALLOWED_ON_RDN;
 	}
 	if ( ad == slap_schema.si_ad_objectClass ) {
+		Modification add = *mod;
+
 		if ( mod->sm_op == LDAP_MOD_DELETE || mod->sm_op == SLAP_MOD_SOFTDEL ||
 			!mod->sm_values )
 			return LDAP_SUCCESS;
-		return modify_add_values( e, mod, 1, text, buf, len );
+		add.sm_op = LDAP_MOD_ADD;	/* classes are only ever added */
+		return modify_add_values( e, &add, 1, text, buf, len );
 	}
 	switch ( mod->sm_op ) {
-	case LDAP_MOD_ADD:
-	case SLAP_MOD_SOFTADD:
-	case SLAP_MOD_ADD_IF_NOT_PRESENT:
-		return modify_add_values( e, mod, 1, text, buf, len );
 	case LDAP_MOD_DELETE:
 	case SLAP_MOD_SOFTDEL: {
 		Modification pieces = *mod;
@@ -78,13 +77,8 @@ apply_one( Operation *op, Entry *e, Modification *mod, ils_name *nm,
 		}
 		return rc == LDAP_NO_SUCH_ATTRIBUTE ? LDAP_SUCCESS : rc;
 	}
-	case LDAP_MOD_REPLACE:
-		return modify_replace_values( e, mod, 1, text, buf, len );
-	case LDAP_MOD_INCREMENT:
-		return modify_increment_values( e, mod, 1, text, buf, len );
 	}
-	*text = "unknown modification type";
-	return LDAP_PROTOCOL_ERROR;
+	return ils_entry_apply_mod( e, mod, 1, text, buf, len );
 }
 
 /* only replaces made by the server itself (the TTL overlay recording a
