@@ -67,10 +67,10 @@ stop_haproxy() {
 	[ -n "$HPID" ] || return 0
 	kill "$HPID" 2>/dev/null; wait "$HPID" 2>/dev/null; HPID=
 }
-# ha_status SERVER STATUS: HAProxy's stats socket says backend nodes'
-# SERVER is STATUS (UP, DOWN)
-ha_status() {
-	python3 - "$T/haproxy.sock" "$1" "$2" <<'EOF'
+# ha_show SERVER: the status (UP, DOWN) and the redispatched connections
+# of backend nodes' SERVER (or BACKEND) on HAProxy's stats socket
+ha_show() {
+	python3 - "$T/haproxy.sock" "$1" <<'EOF'
 import socket, sys
 s = socket.socket(socket.AF_UNIX)
 s.connect(sys.argv[1])
@@ -83,12 +83,13 @@ while True:
     out += b
 for l in out.decode().splitlines():
     f = l.split(",")
+    # pxname, svname, ..., wretr (15), wredis (16), status (17)
     if len(f) > 17 and f[0] == "nodes" and f[1] == sys.argv[2]:
-        print(f[1], f[17])
-        sys.exit(f[17] != sys.argv[3])
-sys.exit(1)
+        print(f[17], f[16] or 0)
 EOF
 }
+# ha_status SERVER STATUS: HAProxy says SERVER is STATUS
+ha_status() { h_st=$(ha_show "$1"); echo "$1: $h_st"; [ "${h_st%% *}" = "$2" ]; }
 # via SOURCE ARGS...: ilswire through HAProxy from the client address SOURCE
 via() { s=$1; shift; "$WIRE" -b "$s" -H 127.0.0.1 -p "$HAPORT" "$@"; }
 # passes SOURCE ARGS...: ilswire through HAProxy, every check passed
@@ -245,7 +246,12 @@ echo "# node n2 dies"
 N2PID=$(node_pid n2)
 node_kill n2
 check "n2 is gone (kill -9)" sh -c "! kill -0 $N2PID 2>/dev/null"
+# before the health check notices, HAProxy's try at n2 is refused and
+# redispatched to another node
 check "NetMeeting registers b@x through HAProxy at once" passes 127.0.0.2 register b@x
+check "... keeps a@x alive at once" passes 127.0.0.2 keepalive a@x
+check "... and browses at once" passes 127.0.0.3 browse b@x
+echo "# HAProxy: backend $(ha_show BACKEND | sed 's/ / with /') redispatched connections"
 wait_until n1 5 "HAProxy's health check finds n2 down" ha_status n2 DOWN
 for i in 1 2 3; do
 	check "keep-alive $i of a@x through HAProxy" passes 127.0.0.2 keepalive a@x
