@@ -20,8 +20,9 @@ trap 'stop_haproxy; node_stop_all; stop_slapd; rm -rf "$T"' EXIT
 DOC=$TOP/doc/scale-out.md
 PW=secret
 ROOT="-D cn=admin,o=Intranet -w $PW"
-# stats: the nodes log their refusals
-SLAPD_DEBUG=256
+# stats and sync: the nodes log their refusals and their replication
+# (and a fresh database at loglevel sync once crashed slapd at start)
+SLAPD_DEBUG=16640
 # the health checks of the test: a dead node is skipped within a second
 # (the doc's are "inter 2s fall 2 rise 2")
 HA_CHECK="inter 300ms fall 1 rise 1"
