@@ -100,10 +100,18 @@ owner() { lsearch $ROOT -b "$(dn "$1")" -s base ilsOwnerAddress 2>/dev/null | se
 echo "# one server behind HAProxy: the PROXY header carries the client's address"
 CONF=$(ils_conf "$T/n0")
 sed -i "s|^rootdn .*|&\nrootpw    $PW|" "$CONF"
+# syncrepl finds the entry of a replicated Modify or Delete by
+# (entryUUID=...), whose normalised value is 16 bytes: 0x25 among them
+# is no ILS '%' wildcard
+PCT=25252525-2525-1525-a525-252525252525
+printf 'dn: %s\nobjectClass: rtPerson\ncn: pct@x\nentryUUID: %s\n\n' "$(dn pct@x)" $PCT > "$T/pct.ldif"
+check "slapadd loads a registration whose entryUUID bytes are all 0x25" \
+	slapadd -f "$CONF" -b o=Intranet -l "$T/pct.ldif"
 PPORT=$(free_port)
 SLAPD_MORE_URLS="pldap://127.0.0.1:$PPORT/" start_slapd -f "$CONF" || exit 1
 HAPORT=$(free_port)
 check "HAProxy starts in front of it" start_haproxy "$HAPORT" "127.0.0.1:$PPORT"
+check "... (entryUUID=$PCT) finds it" test "$(nentries -b o=Intranet "(entryUUID=$PCT)")" = 1
 check "NetMeeting on 127.0.0.2 registers through HAProxy" passes 127.0.0.2 register a@x
 check "... and the registration belongs to 127.0.0.2, not to HAProxy" test "$(owner a@x)" = 127.0.0.2
 check "its keep-alive through HAProxy finds it" passes 127.0.0.2 keepalive a@x
