@@ -136,6 +136,14 @@ rewrite_eq( Operation *op, Filter *f )
 	if ( ( ad->ad_flags & SLAP_DESC_TEMPORARY ) ||
 		ad->ad_type == slap_schema.si_at_undefined )
 		return;
+	/* No client writes '%' for an operational attribute, and the value
+	 * here is normalised: entryUUID's is its 16 bytes, of which any may
+	 * be 0x25.  Read as a wildcard it made (entryUUID=...) match nothing,
+	 * and syncrepl finds the entry of a replicated Modify or Delete by
+	 * that filter: a Delete that missed its entry left the registration
+	 * on that node, whose next write sent it back to the others. */
+	if ( is_at_operational( ad->ad_type ) )
+		return;
 
 	if ( ii->ii_ad_sttl && ad->ad_type == ii->ii_ad_sttl->ad_type ) {
 		set_computed( f, LDAP_COMPARE_TRUE );
