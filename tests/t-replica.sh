@@ -154,6 +154,8 @@ check "NetMeeting's application-data Modify on the provider (sport 1503, 1731)" 
 wait_until I 10 "back-ils consumer: NetMeeting's browse lists the new ports" \
 	wire nm-lists nm3@x 1503,1731 T120,H323
 wait_until M 10 "back-mdb consumer: the new ports" port_is "$(dn nm3@x)" "1503 1731 "
+wait_same P I 10 "back-ils consumer: the same all-attribute read of NetMeeting's user (its names: sport)" \
+	-b "$(dn nm3@x)" -s base
 # an owner's LDAPv3 Modify under the canonical name (sn) of a type PTLib
 # wrote as surname: that one spelling goes, PTLib's others stay
 on_node P names "$(dn pt@x)" > "$T/names.before"
