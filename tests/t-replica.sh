@@ -19,6 +19,13 @@
 #    extended operation there are referred to the provider (updateref),
 #    or refused with unwillingToPerform (53) without one;
 # 4. no replication error in any log, and all three slapds run to the end.
+# Found with it: slapd at loglevel sync crashed opening a new ILS database
+# (the containers' CSN); a back-ils consumer aborted in syncrepl's diff of
+# a registration's second change (an ilsAttrNames with no values, and
+# syncrepl's Modify naming the spellings' descriptions, freed with its
+# search); a consumer answered "port" where NetMeeting wrote "sport"; an
+# owner's Modify under a canonical name took two spellings off for one;
+# a back-mdb consumer refused NetMeeting's c=- (21) and retried it forever.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/repl.sh"
 ROOT="-D cn=admin,o=Intranet -w secret"
@@ -85,8 +92,8 @@ same_attr() {
 	echo "here \"$s_here\", provider \"$s_there\""
 	test -n "$s_here" && test "$s_here" = "$s_there"
 }
-# canonical CN: the back-mdb consumer holds cn=CN,ou=Dynamic,o=Intranet
-# with the provider's entryUUID
+# canonical CN: this node holds cn=CN,ou=Dynamic,o=Intranet with the
+# provider's entryUUID
 canonical() { same_attr "$(dn "$1")" entryUUID; }
 # unlisted SCENARIO ARGS...: the client's search on this node succeeds
 # and its one failed check is that the name is not there
