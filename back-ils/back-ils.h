@@ -278,6 +278,7 @@ typedef struct ils_reply {
 	int			ir_all_user;	/* no list, or "*" */
 	int			ir_all_oper;	/* "+" */
 	int			ir_latin1;	/* an LDAPv2 client */
+	int			ir_stored;	/* syncrepl's own search */
 } ils_reply;
 int ils_reply_init( Operation *op, ils_reply *r, const char **text );
 Entry *ils_reply_entry( Operation *op, ils_reply *r, Entry *stored );

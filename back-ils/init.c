@@ -208,10 +208,18 @@ static BackendInfo ils_bi;		/* slapd keeps the pointer */
 int
 init_module( int argc, char *argv[] )
 {
+	const char *text;
+
 	if ( ils_slapd_version_check( "back-ils" ) ||
 		ils_names_init() || ils_owner_init() || ils_txn_guard() ||
 		ils_dialect_init() )
 		return -1;
+	/* the schemas slapd.conf included before this moduleload get their
+	 * lenient syntaxes now, so that a server with no ils database (a
+	 * back-mdb replica of NetMeeting's registrations: "c: -") takes
+	 * them too; otherwise (cn=config loads modules before schemas) the
+	 * first ils database's open gives them, as it checks */
+	(void)ils_compat_schema( &text );
 	ils_bi.bi_type = "ils";
 	ils_bi.bi_init = ils_initialize;
 	return backend_add( &ils_bi ) ? -1 : 0;

@@ -36,7 +36,12 @@ apply_one( Operation *op, Entry *e, Modification *mod, ils_name *nm,
 	AttributeDescription *ad = mod->sm_desc;
 	int rc;
 
-	if ( !( mod->sm_flags & SLAP_MOD_INTERNAL ) && mod->sm_values )
+	/* a replica's write (syncrepl) names every type canonically and
+	 * carries the provider's ilsAttrNames itself: noting its names
+	 * would drop the clients' spellings, and leave syncrepl's next diff
+	 * an ilsAttrNames without values (slapd's attr_cmp asserts) */
+	if ( !( mod->sm_flags & SLAP_MOD_INTERNAL ) && mod->sm_values &&
+		!be_shadow_update( op ) )
 		ils_names_note( e, ad, &mod->sm_type );
 	if ( ad == ii->ii_ad_modop ) {
 		if ( mod->sm_values && mod->sm_values[0].bv_len == 1 &&

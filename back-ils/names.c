@@ -84,8 +84,11 @@ note( Entry *e, AttributeDescription *ad, struct berval *type, int keep )
 			attr_delete( &e->e_attrs, ad_names );
 		} else if ( i >= 0 ) {
 			ch_free( a->a_vals[i].bv_val );
-			a->a_vals[i] = a->a_vals[a->a_numvals - 1];
-			BER_BVZERO( &a->a_vals[--a->a_numvals] );
+			a->a_vals[i] = a->a_vals[--a->a_numvals];
+			/* not BER_BVZERO( &a->a_vals[--a->a_numvals] ): the
+			 * macro evaluates its argument twice, which took two
+			 * spellings off the count for one */
+			BER_BVZERO( &a->a_vals[a->a_numvals] );
 		}
 	} else if ( i >= 0 ) {
 		ber_bvreplace( &a->a_vals[i], type );

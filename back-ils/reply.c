@@ -26,6 +26,11 @@ ils_reply_init( Operation *op, ils_reply *r, const char **text )
 
 	memset( r, 0, sizeof( *r ) );
 	r->ir_latin1 = op->o_protocol < LDAP_VERSION3;
+	/* a consumer's syncrepl reads the entry to diff it with its
+	 * provider's by attribute description (syncrepl_diff_entry): it gets
+	 * the stored descriptions, neither spellings, whose copies end with
+	 * the search while its Modify still names them, nor sTTL */
+	r->ir_stored = be_shadow_update( op );
 	if ( an == NULL ) {
 		r->ir_all_user = 1;
 		return LDAP_SUCCESS;
@@ -76,7 +81,7 @@ spelled( Operation *op, ils_reply *r, Entry *stored, AttributeDescription *ad )
 	ils_spelling *sp;
 	int i;
 
-	if ( !name || ad->ad_tags.bv_len )
+	if ( !name || ad->ad_tags.bv_len || r->ir_stored )
 		return ad;
 	for ( i = 0; i < r->ir_nspell; i++ ) {
 		sp = &r->ir_spell[i];
@@ -292,7 +297,7 @@ pick_attrs( Operation *op, ils_reply *r, Entry *stored, pick *picks, int max )
 	}
 	/* sTTL, which the TTL overlay keeps as entryTtl, for a client that
 	 * wrote it (names.c): PTLib reads it from all its attributes */
-	if ( r->ir_all_user && !sttl && n < max && ii->ii_ad_sttl &&
+	if ( r->ir_all_user && !r->ir_stored && !sttl && n < max && ii->ii_ad_sttl &&
 		!attr_find( stored->e_attrs, ii->ii_ad_sttl ) &&
 		ils_names_spelling( stored, ii->ii_ad_sttl->ad_type ) )
 		picks[n++] = (pick){ NULL, spelled( op, r, stored, ii->ii_ad_sttl ), 0, 0 };

@@ -55,6 +55,8 @@
  *   nm2 [EMAIL]               NetMeeting 2.x: upper-case DN, sttl=5 in the
  *                             Add, (sttl=5) search, Delete
  *                             (EMAIL: nm2@example.org)
+ *   nm2-register, nm2-keepalive, nm2-unregister [EMAIL]
+ *                             each of the three alone
  *   modop [EMAIL]             smodop=1 drops the application data,
  *                             smodop=0 brings it back; Delete
  *   gnome [EMAIL]             GnomeMeeting 1.x XDAP register and update,
@@ -2309,29 +2311,15 @@ static const char *const nm2_add[][2] = {
 	{ "sport", "1720" },
 };
 
-/* nm2 [EMAIL]: NetMeeting 2.x DN form, sttl in the Add */
+/* NetMeeting 2.x's keep-alive: (sttl=5) finds the user, sttl read back */
 static void
-sc_nm2(void)
+nm2_keepalive(struct conn *c)
 {
 	static const char *const a[] = { "cn", "sttl" };
-	const char *w = "nm2";
-	struct attrlist l = { NULL, 0 };
 	const struct entry *e;
 	struct search s;
-	struct conn c;
-	char dn[512];
 
-	snprintf(dn, sizeof(dn), "C=US, O=Microsoft, CN=%s, "
-	    "OBJECTCLASS=rtperson", email);
-	if (session(&c, 2, w) < 0)
-		return;
-	al_table(&l, 0, nm2_add, NELEM(nm2_add), email);
-	update_ok(&c, w, OP_ADD_REQ, dn, &l, " (11 attributes, sttl=5)");
-	do_unbind(&c);
-
-	if (session(&c, 2, "nm2 keepalive") < 0)
-		return;
-	e = the_user("nm2 keepalive", search_user(&c, "nm2 keepalive",
+	e = the_user("nm2 keepalive", search_user(c, "nm2 keepalive",
 	    V("objectClass", "rtPerson", "cn", NULL, "sttl", "5"), 6, a,
 	    NELEM(a), &s), &s);
 	if (e != NULL) {
@@ -2339,12 +2327,35 @@ sc_nm2(void)
 		check_vals("nm2 keepalive", e, "sttl", V("5"), 1);
 	}
 	search_free(&s);
-	do_unbind(&c);
+	do_unbind(c);
+}
 
-	if (session(&c, 2, "nm2 unregister") < 0)
-		return;
-	delete_ok(&c, "nm2 unregister", dn);
-	do_unbind(&c);
+/* nm2 [EMAIL]: NetMeeting 2.x DN form, sttl in the Add; its three
+ * connections (register, keep-alive, unregister) one by one as
+ * nm2-register, nm2-keepalive and nm2-unregister (variant 1, 2, 4), so
+ * that a replica can be shown each step's result */
+static void
+sc_nm2(void)
+{
+	const char *w = "nm2";
+	struct attrlist l = { NULL, 0 };
+	struct conn c;
+	char dn[512];
+	int steps = variant ? variant : 7;
+
+	snprintf(dn, sizeof(dn), "C=US, O=Microsoft, CN=%s, "
+	    "OBJECTCLASS=rtperson", email);
+	if ((steps & 1) && session(&c, 2, w) == 0) {
+		al_table(&l, 0, nm2_add, NELEM(nm2_add), email);
+		update_ok(&c, w, OP_ADD_REQ, dn, &l, " (11 attributes, sttl=5)");
+		do_unbind(&c);
+	}
+	if ((steps & 2) && session(&c, 2, "nm2 keepalive") == 0)
+		nm2_keepalive(&c);
+	if ((steps & 4) && session(&c, 2, "nm2 unregister") == 0) {
+		delete_ok(&c, "nm2 unregister", dn);
+		do_unbind(&c);
+	}
 }
 
 /* lookup by cn: the application data is there (sappid...) or not */
@@ -2867,6 +2878,9 @@ static const struct scenario {
 	{ "nm-find", sc_nm_find, 0, 2, 2, NULL },
 	{ "nm-hidden", sc_nm_find, 1, 1, 1, NULL },
 	{ "nm2", sc_nm2, 0, 0, 1, "nm2@example.org" },
+	{ "nm2-register", sc_nm2, 1, 0, 1, "nm2@example.org" },
+	{ "nm2-keepalive", sc_nm2, 2, 0, 1, "nm2@example.org" },
+	{ "nm2-unregister", sc_nm2, 4, 0, 1, "nm2@example.org" },
 	{ "modop", sc_modop, 0, 0, 1, NULL },
 	{ "gnome", sc_gnome, 0, 0, 1, "gm@example.org" },
 	{ "ekiga", sc_ekiga, 0, 2, 2, NULL },
