@@ -110,6 +110,12 @@ int ils_compat_is_latin1( AttributeDescription *ad );
 #define ILS_KEY_APPUSER	'a'
 #define ILS_KEY_CONF	'c'
 #define ILS_KEY_CONTAINER	'o'
+/* "u" and an entryUUID's 16 normalised bytes: the key of the record that
+ * holds it (store.c).  syncrepl finds the entry of every change it applies
+ * by (entryUUID=X); the index answers that without reading every record.
+ * Not a record: whatever walks every key skips it (ILS_KEY_IS_RECORD). */
+#define ILS_KEY_UUID	'u'
+#define ILS_KEY_IS_RECORD( k, len )	( (len) > 0 && ( (char *)(k) )[0] != ILS_KEY_UUID )
 #define ILS_KEYBUF	( ILS_CN_MAX + 16 )
 typedef struct ils_name {
 	struct ilsdn	in_dn;
@@ -146,6 +152,8 @@ void ils_record_free( Entry *e );
 int ils_record_encode( struct berval *key, Entry *e, struct berval *bv );
 int ils_record_patch( struct berval *rec, Modifications *ml, char **bufp,
 	struct berval *out );
+int ils_record_nval( struct berval *rec, AttributeDescription *ad,
+	struct berval *val );
 
 /* store.c: LMDB */
 int ils_store_open( BackendDB *be, ConfigReply *cr );
@@ -168,6 +176,7 @@ int ils_store_patch( ils_info *ii, MDB_txn *txn, struct berval *key,
 int ils_store_del( ils_info *ii, MDB_txn *txn, struct berval *key );
 int ils_store_scan( ils_info *ii, char kind, struct berval *from,
 	Entry **batch, int max, int *n, struct berval *last );
+int ils_store_by_uuid( ils_info *ii, struct berval *nuuid, char kind, Entry **ep );
 long ils_store_count( ils_info *ii );
 int ils_store_usage( ils_info *ii, size_t *mapsize, size_t *used );
 

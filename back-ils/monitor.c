@@ -190,8 +190,10 @@ count_live( ils_info *ii, unsigned long *live )
 		return;
 	if ( mdb_cursor_open( txn, ii->ii_dbi, &mc ) == 0 ) {
 		while ( mdb_cursor_get( mc, &k, &v, MDB_NEXT ) == 0 ) {
-			/* the containers are records, not registrations */
-			if ( !k.mv_size || ( (char *)k.mv_data )[0] == ILS_KEY_CONTAINER )
+			/* the containers are records, not registrations; the
+			 * entryUUID index is neither */
+			if ( !ILS_KEY_IS_RECORD( k.mv_data, k.mv_size ) ||
+				( (char *)k.mv_data )[0] == ILS_KEY_CONTAINER )
 				continue;
 			live[0]++;
 			live[1 + dialect( ii, txn, &k, &v )]++;

@@ -325,6 +325,41 @@ ils_record_free( Entry *e )
 	entry_free( e );
 }
 
+/* The first normalised value of ad in a record, without decoding it: a
+ * pointer into rec (its value when it has no normalised one).  Returns 0,
+ * 1 when the record has no such attribute, -1 when it is damaged. */
+int
+ils_record_nval( struct berval *rec, AttributeDescription *ad, struct berval *val )
+{
+	unsigned char *p = (unsigned char *)rec->bv_val, *end = p + rec->bv_len, *vals;
+	ber_len_t nattrs, nvals, i, n;
+	struct berval bv;
+
+	if ( rec_getlen( &p, end, &nattrs ) || rec_getlen( &p, end, &nvals ) ||
+		rec_field( &p, end, &bv ) || rec_field( &p, end, &bv ) )
+		return -1;
+	for ( i = 0; i < nattrs; i++ ) {
+		if ( rec_field( &p, end, &bv ) )
+			return -1;
+		if ( rec_ad( &bv ) != ad ) {
+			if ( rec_vals( &p, end, NULL, NULL, 0, &n ) ||
+				rec_vals( &p, end, NULL, NULL, 1, &n ) )
+				return -1;
+			continue;
+		}
+		vals = p;
+		if ( rec_vals( &p, end, NULL, NULL, 0, &n ) || !n )
+			return -1;
+		/* the normalised list, or the values when it is empty */
+		if ( rec_getlen( &p, end, &n ) )
+			return -1;
+		if ( !n && ( p = vals, rec_getlen( &p, end, &n ) ) )
+			return -1;
+		return rec_field( &p, end, val ) ? -1 : 0;
+	}
+	return 1;
+}
+
 /* Copy an LMDB value into a decoded Entry that owns its memory, laid out
  * much as entry_decode() does: the attributes, the value slots and the
  * record in one buffer that e_bv holds (one allocation, and none of the

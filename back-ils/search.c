@@ -16,6 +16,7 @@ typedef struct ils_search {
 	ils_reply	is_reply;
 	int		is_listing;	/* leave unlisted people out */
 	struct berval	*is_cn;		/* the one cn the filter names */
+	struct berval	*is_uuid;	/* the one entryUUID it names */
 } ils_search;
 
 /* A listing is any search that does not name one person by an exact cn:
@@ -140,6 +141,28 @@ send_named( Operation *op, SlapReply *rs, ils_search *is )
 	return send_one( op, rs, is, e );
 }
 
+/* syncrepl's lookup of the entry a change is about, (entryUUID=X): the
+ * index's one entry of the kind, if any */
+static int
+send_by_uuid( Operation *op, SlapReply *rs, ils_search *is, char kind )
+{
+	Entry *e;
+
+	if ( ils_store_by_uuid( op->o_bd->be_private, is->is_uuid, kind, &e ) != LDAP_SUCCESS )
+		return LDAP_SUCCESS;
+	return send_one( op, rs, is, e );
+}
+
+/* the entryUUID an equality filter names, as the whole filter */
+static struct berval *
+names_one_uuid( Filter *f )
+{
+	if ( !f || f->f_choice != LDAP_FILTER_EQUALITY ||
+		f->f_av_desc != slap_schema.si_ad_entryUUID )
+		return NULL;
+	return &f->f_av_value;
+}
+
 /* every entry of a kind, in batches so no read transaction outlives a
  * send */
 static int
@@ -152,6 +175,8 @@ send_all( Operation *op, SlapReply *rs, ils_search *is, char kind )
 
 	if ( kind == ILS_KEY_PERSON && is->is_cn )
 		return send_named( op, rs, is );
+	if ( is->is_uuid )
+		return send_by_uuid( op, rs, is, kind );
 
 	do {
 		rc = ils_store_scan( ii, kind, &from, batch, ILS_SCAN_BATCH, &n, &last );
@@ -287,6 +312,7 @@ ils_back_search( Operation *op, SlapReply *rs )
 		return ils_send_error( op, rs, rc, text );
 	is.is_filter = ils_filter_rewrite( op, op->ors_filter );
 	is.is_cn = names_one_cn( op->ors_filter );
+	is.is_uuid = names_one_uuid( op->ors_filter );
 	is.is_listing = ( (ils_info *)op->o_bd->be_private )->ii_hide_unlisted &&
 		!be_isroot( op ) && !is.is_cn;
 	rs->sr_nentries = 0;

@@ -28,6 +28,8 @@ store_sync_flags( ils_info *ii )
 	return ii->ii_nosync ? MDB_NOMETASYNC : 0;
 }
 
+static int store_index_build( ils_info *ii, MDB_txn *txn );
+
 int
 ils_store_open( BackendDB *be, ConfigReply *cr )
 {
@@ -54,8 +56,11 @@ ils_store_open( BackendDB *be, ConfigReply *cr )
 		goto fail;
 	}
 	if ( ( rc = mdb_dbi_open( txn, NULL, 0, &ii->ii_dbi ) ) ||
-		( rc = mdb_txn_commit( txn ) ) )
-	{
+		( rc = store_index_build( ii, txn ) ) )
+		mdb_txn_abort( txn );
+	else
+		rc = mdb_txn_commit( txn );
+	if ( rc ) {
 		snprintf( cr->msg, sizeof( cr->msg ), "back-ils: cannot open LMDB database: %s",
 			mdb_strerror( rc ) );
 		goto fail;
@@ -309,11 +314,155 @@ store_grows( ils_info *ii, MDB_txn *txn, MDB_val *k, size_t len )
 	return mdb_get( txn, ii->ii_dbi, k, &v ) || len > v.mv_size + STORE_REWRITE_SLACK;
 }
 
+/* ---- the entryUUID index (ILS_KEY_UUID) ----
+ *
+ * Every record that holds an entryUUID has an index key beside it, in the
+ * same transaction as the record's write: "u" + the 16 bytes, whose value
+ * is the record's key.  The kinds of records sort before "u", so a walk of
+ * the records in key order meets the index only after the last record. */
+#define STORE_UUID_LEN	16
+
+static int
+store_uuid_key( struct berval *nuuid, char *buf, MDB_val *k )
+{
+	if ( nuuid->bv_len != STORE_UUID_LEN )
+		return -1;
+	buf[0] = ILS_KEY_UUID;
+	memcpy( buf + 1, nuuid->bv_val, STORE_UUID_LEN );
+	k->mv_data = buf;
+	k->mv_size = STORE_UUID_LEN + 1;
+	return 0;
+}
+
+/* the entryUUID of a stored record, copied into buf (LMDB's pointers into
+ * the map do not outlive the transaction's next write): 0 when it has one */
+static int
+store_rec_uuid( MDB_val *v, char *buf, struct berval *nuuid )
+{
+	struct berval rec = { v->mv_size, v->mv_data }, u;
+
+	if ( ils_record_nval( &rec, slap_schema.si_ad_entryUUID, &u ) ||
+		u.bv_len != STORE_UUID_LEN )
+		return 1;
+	memcpy( buf, u.bv_val, STORE_UUID_LEN );
+	nuuid->bv_val = buf;
+	nuuid->bv_len = STORE_UUID_LEN;
+	return 0;
+}
+
+static int
+store_entry_uuid( Entry *e, struct berval *nuuid )
+{
+	Attribute *a = attr_find( e->e_attrs, slap_schema.si_ad_entryUUID );
+
+	if ( !a || a->a_nvals[0].bv_len != STORE_UUID_LEN )
+		return 1;
+	*nuuid = a->a_nvals[0];
+	return 0;
+}
+
+static int
+store_index( ils_info *ii, MDB_txn *txn, struct berval *nuuid, MDB_val *rk )
+{
+	char buf[STORE_UUID_LEN + 1];
+	MDB_val k;
+
+	if ( store_uuid_key( nuuid, buf, &k ) )
+		return 0;
+	return mdb_put( txn, ii->ii_dbi, &k, rk, 0 );
+}
+
+/* drops the index key of nuuid when it names the record rk, and only
+ * then: a replica may have given the UUID to another record since */
+static int
+store_unindex( ils_info *ii, MDB_txn *txn, struct berval *nuuid, MDB_val *rk )
+{
+	char buf[STORE_UUID_LEN + 1];
+	MDB_val k, v;
+	int rc;
+
+	if ( store_uuid_key( nuuid, buf, &k ) )
+		return 0;
+	if ( ( rc = mdb_get( txn, ii->ii_dbi, &k, &v ) ) )
+		return rc == MDB_NOTFOUND ? 0 : rc;
+	if ( v.mv_size != rk->mv_size || memcmp( v.mv_data, rk->mv_data, v.mv_size ) )
+		return 0;
+	rc = mdb_del( txn, ii->ii_dbi, &k, NULL );
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* the index moved from the record's old entryUUID (had) to its new one */
+static int
+store_reindex( ils_info *ii, MDB_txn *txn, MDB_val *rk, struct berval *had,
+	Entry *e )
+{
+	struct berval now;
+	int has = store_entry_uuid( e, &now ) == 0, rc = 0;
+
+	if ( had && has && ber_bvcmp( had, &now ) == 0 )
+		return 0;
+	if ( had )
+		rc = store_unindex( ii, txn, had, rk );
+	if ( !rc && has )
+		rc = store_index( ii, txn, &now, rk );
+	return rc;
+}
+
+/* At open: a store written before the index has records and no index
+ * key; index them once, in the open's write transaction. */
+static int
+store_index_build( ils_info *ii, MDB_txn *txn )
+{
+	char u = ILS_KEY_UUID, buf[STORE_UUID_LEN];
+	MDB_cursor *mc;
+	MDB_val k, v;
+	struct berval nuuid;
+	long n = 0;
+	int rc;
+
+	if ( ( rc = mdb_cursor_open( txn, ii->ii_dbi, &mc ) ) )
+		return rc;
+	k.mv_data = &u;
+	k.mv_size = 1;
+	rc = mdb_cursor_get( mc, &k, &v, MDB_SET_RANGE );
+	if ( rc == 0 && ( (char *)k.mv_data )[0] == ILS_KEY_UUID ) {
+		mdb_cursor_close( mc );
+		return 0;
+	}
+	for ( rc = mdb_cursor_get( mc, &k, &v, MDB_FIRST );
+		rc == 0 && ILS_KEY_IS_RECORD( k.mv_data, k.mv_size );
+		rc = mdb_cursor_get( mc, &k, &v, MDB_NEXT ) )
+	{
+		MDB_val rk;
+		char kbuf[ILS_KEYBUF + ILS_CN_MAX];
+
+		if ( store_rec_uuid( &v, buf, &nuuid ) || k.mv_size > sizeof( kbuf ) )
+			continue;
+		/* the key's bytes, before a write moves the map's pages */
+		memcpy( kbuf, k.mv_data, k.mv_size );
+		rk.mv_data = kbuf;
+		rk.mv_size = k.mv_size;
+		if ( ( rc = store_index( ii, txn, &nuuid, &rk ) ) )
+			break;
+		n++;
+		/* the cursor stays on this record: go on from its key */
+		k = rk;
+		if ( ( rc = mdb_cursor_get( mc, &k, &v, MDB_SET ) ) )
+			break;
+	}
+	mdb_cursor_close( mc );
+	if ( n )
+		Debug( LDAP_DEBUG_ANY, "back-ils: %s: indexed the entryUUIDs of %ld records\n",
+			ii->ii_dir, n );
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
 int
 ils_store_put( ils_info *ii, MDB_txn *txn, struct berval *key, Entry *e, int how )
 {
-	MDB_val k, v;
-	struct berval bv;
+	MDB_val k, v, old;
+	struct berval bv, had, *hadp = NULL;
+	char ubuf[STORE_UUID_LEN];
 	int rc;
 
 	if ( ils_record_encode( key, e, &bv ) )
@@ -321,9 +470,13 @@ ils_store_put( ils_info *ii, MDB_txn *txn, struct berval *key, Entry *e, int how
 	store_key( key, &k );
 	v.mv_data = bv.bv_val;
 	v.mv_size = bv.bv_len;
+	if ( mdb_get( txn, ii->ii_dbi, &k, &old ) == 0 &&
+		store_rec_uuid( &old, ubuf, &had ) == 0 )
+		hadp = &had;
 	if ( how == ILS_PUT_LIMITED && store_grows( ii, txn, &k, v.mv_size ) )
 		rc = LDAP_ADMINLIMIT_EXCEEDED;
-	else if ( ( rc = mdb_put( txn, ii->ii_dbi, &k, &v, 0 ) ) )
+	else if ( ( rc = mdb_put( txn, ii->ii_dbi, &k, &v, 0 ) ) ||
+		( rc = store_reindex( ii, txn, &k, hadp, e ) ) )
 		rc = store_error( "put", rc );
 	ch_free( bv.bv_val );
 	return rc;
@@ -379,13 +532,19 @@ ils_store_patch( ils_info *ii, MDB_txn *txn, struct berval *key, Modifications *
 int
 ils_store_del( ils_info *ii, MDB_txn *txn, struct berval *key )
 {
-	MDB_val k;
-	int rc;
+	MDB_val k, v;
+	struct berval had;
+	char ubuf[STORE_UUID_LEN];
+	int rc, indexed;
 
 	store_key( key, &k );
-	rc = mdb_del( txn, ii->ii_dbi, &k, NULL );
-	if ( rc == MDB_NOTFOUND )
+	if ( ( rc = mdb_get( txn, ii->ii_dbi, &k, &v ) ) == MDB_NOTFOUND )
 		return LDAP_NO_SUCH_OBJECT;
+	if ( rc )
+		return store_error( "del", rc );
+	indexed = store_rec_uuid( &v, ubuf, &had ) == 0;
+	if ( ( rc = mdb_del( txn, ii->ii_dbi, &k, NULL ) ) == 0 && indexed )
+		rc = store_unindex( ii, txn, &had, &k );
 	return rc ? store_error( "del", rc ) : LDAP_SUCCESS;
 }
 
@@ -436,17 +595,67 @@ ils_store_scan( ils_info *ii, char kind, struct berval *from,
 	return LDAP_SUCCESS;
 }
 
+/* The entry of one kind that holds the normalised entryUUID nuuid, by the
+ * index: LDAP_NO_SUCH_OBJECT when there is none. */
+int
+ils_store_by_uuid( ils_info *ii, struct berval *nuuid, char kind, Entry **ep )
+{
+	char buf[STORE_UUID_LEN + 1], ubuf[STORE_UUID_LEN];
+	struct berval held;
+	MDB_txn *txn;
+	MDB_val k, rk, v;
+	int rc;
+
+	*ep = NULL;
+	if ( store_uuid_key( nuuid, buf, &k ) )
+		return LDAP_NO_SUCH_OBJECT;
+	if ( ( rc = mdb_txn_begin( ii->ii_env, NULL, MDB_RDONLY, &txn ) ) )
+		return store_error( "read", rc );
+	rc = mdb_get( txn, ii->ii_dbi, &k, &rk );
+	if ( rc == 0 && ( !rk.mv_size || ( (char *)rk.mv_data )[0] != kind ) )
+		rc = MDB_NOTFOUND;
+	if ( rc == 0 )
+		rc = mdb_get( txn, ii->ii_dbi, &rk, &v );
+	/* the record holds the UUID still, or the index is wrong */
+	if ( rc == 0 && ( store_rec_uuid( &v, ubuf, &held ) || ber_bvcmp( &held, nuuid ) ) ) {
+		Debug( LDAP_DEBUG_ANY, "back-ils: %s: an entryUUID index key names a record "
+			"without that UUID\n", ii->ii_dir );
+		rc = MDB_NOTFOUND;
+	}
+	if ( rc == 0 )
+		rc = store_decode( &rk, &v, ep );
+	else
+		rc = rc == MDB_NOTFOUND ? LDAP_NO_SUCH_OBJECT : store_error( "get", rc );
+	mdb_txn_abort( txn );
+	return rc;
+}
+
+/* the records: every key but the index's */
 long
 ils_store_count( ils_info *ii )
 {
 	MDB_txn *txn;
+	MDB_cursor *mc;
 	MDB_stat st;
+	MDB_val k, v;
+	char u = ILS_KEY_UUID;
 	long n = -1;
+	int rc;
 
-	if ( mdb_txn_begin( ii->ii_env, NULL, MDB_RDONLY, &txn ) == 0 ) {
-		if ( mdb_stat( txn, ii->ii_dbi, &st ) == 0 )
-			n = (long)st.ms_entries;
-		mdb_txn_abort( txn );
+	if ( mdb_txn_begin( ii->ii_env, NULL, MDB_RDONLY, &txn ) )
+		return -1;
+	if ( mdb_stat( txn, ii->ii_dbi, &st ) == 0 &&
+		mdb_cursor_open( txn, ii->ii_dbi, &mc ) == 0 )
+	{
+		n = (long)st.ms_entries;
+		k.mv_data = &u;
+		k.mv_size = 1;
+		for ( rc = mdb_cursor_get( mc, &k, &v, MDB_SET_RANGE );
+			rc == 0 && !ILS_KEY_IS_RECORD( k.mv_data, k.mv_size );
+			rc = mdb_cursor_get( mc, &k, &v, MDB_NEXT ) )
+			n--;
+		mdb_cursor_close( mc );
 	}
+	mdb_txn_abort( txn );
 	return n;
 }

@@ -142,6 +142,8 @@ tool_step( MDB_cursor_op op )
 	tool_drop_entry();
 	while ( mdb_cursor_get( tool.ts_cursor, &k, &v, op ) == 0 ) {
 		op = MDB_NEXT;
+		if ( !ILS_KEY_IS_RECORD( k.mv_data, k.mv_size ) )
+			continue;	/* the entryUUID index */
 		tool.ts_id++;
 		if ( !tool.ts_base && !tool.ts_filter )
 			return tool.ts_id;
@@ -193,8 +195,8 @@ tool_seek( ID id, MDB_val *k, MDB_val *v )
 
 	if ( id == tool.ts_id )
 		return mdb_cursor_get( tool.ts_cursor, k, v, MDB_GET_CURRENT );
-	for ( i = 1; mdb_cursor_get( tool.ts_cursor, k, v, op ) == 0; i++, op = MDB_NEXT ) {
-		if ( i == id ) {
+	for ( i = 0; mdb_cursor_get( tool.ts_cursor, k, v, op ) == 0; op = MDB_NEXT ) {
+		if ( ILS_KEY_IS_RECORD( k->mv_data, k->mv_size ) && ++i == id ) {
 			tool.ts_id = id;
 			return 0;
 		}
