@@ -7,22 +7,9 @@
 . "$(dirname "$0")/repl.sh"
 ROOT="-D cn=admin,o=Intranet -w secret"
 
-# conf NAME SID PEER: ils-config's server, with serverID SID, syncprov
-# and a syncrepl from node PEER
-conf() {
-	ILS_TTL_MIN=1s "$TOP/scripts/ils-config" "$(node_dir "$1")" "$BUILD" >/dev/null || return 1
-	c=$(node_dir "$1")/slapd.conf
-	python3 - "$c" "$2" "$(node_uri "$3")" "$(repl_syncrepl "$2" "$3" o=Intranet cn=admin,o=Intranet secret)" <<'EOF'
-import re, sys
-p, sid, peer, syncrepl = sys.argv[1:]
-s = open(p).read()
-s = s.replace("moduleload", "serverID %s\nmoduleload syncprov\nmoduleload" % sid, 1)
-s = re.sub(r'(?m)^(rootdn .*)$', lambda m: m.group(1) + "\nrootpw secret\n" + syncrepl + "\nmultiprovider on", s, 1)
-s = re.sub(r'(?m)^overlay\s+dynttl', "overlay syncprov\noverlay dynttl", s, 1)
-open(p, "w").write(s)
-EOF
-}
-node_new one && node_new two && conf one 1 two && conf two 2 one || { nok "configured"; exit 1; }
+# entryTtl 3 below: ils-config's TTL floor of 1 minute lowered
+ILS_TTL_MIN=1s; export ILS_TTL_MIN
+node_new one && node_new two && repl_ils_node one 1 two && repl_ils_node two 2 one || { nok "configured"; exit 1; }
 check "each node has syncprov, a syncrepl and multiprovider" sh -c \
 	"for n in one two; do grep -q '^overlay syncprov' $T/\$n/slapd.conf && grep -q '^syncrepl rid=' $T/\$n/slapd.conf && grep -qx 'multiprovider on' $T/\$n/slapd.conf || exit 1; done"
 check "node 1 starts" node_start one
