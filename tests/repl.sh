@@ -51,6 +51,11 @@
 #                                  multiprovider on, overlay syncprov before
 #                                  overlay dynttl; dynttl stays the last
 #                                  section, so lines appended configure it
+#   REPL_ROOT                      its rootdn's ldapsearch arguments
+#   held NAME DN                   0 when node NAME stores DN (lapsed or
+#                                  not: manageDSAit), 1 when its search
+#                                  succeeds without it, 2 when the search
+#                                  fails; absent NAME DN: held says 1
 #
 # Waiting:
 #   wait_until NAME SECS DESCRIPTION CMD...
@@ -225,6 +230,18 @@ s = re.sub(r'(?m)^overlay\s+dynttl', "overlay syncprov\noverlay dynttl", s, 1)
 open(p, "w").write(s)
 EOF
 }
+
+REPL_ROOT="-D cn=admin,o=Intranet -w secret"
+held() {
+	ldapsearch -x -LLL -H "$(node_uri "$1")" $REPL_ROOT -e manageDSAit -b "$2" -s base 1.1 \
+		> "$T/held.out" 2>&1
+	case $? in
+	0) grep -q '^dn:' "$T/held.out" && return 0; return 1 ;;
+	32) return 1 ;;
+	*) cat "$T/held.out"; return 2 ;;
+	esac
+}
+absent() { held "$@"; test $? = 1; }
 
 wait_until() {
 	r_n=$1 r_secs=$2 r_d=$3; shift 3
