@@ -274,6 +274,15 @@ ils_back_add( Operation *op, SlapReply *rs )
 		 * dynttl and accesslog its name, syncprov its entryUUID and
 		 * entryCSN, which it sends to consumers */
 		entry_swap( op->ora_e, e );
+		/* syncrepl names its Add by the entry's own name (o_req_dn
+		 * shares e_name's memory): the names the swap took away are
+		 * freed below, so the request takes the ones that stay, or
+		 * the overlays' result callbacks (dynttl queues the entry by
+		 * o_req_ndn) would read freed memory */
+		if ( op->o_req_dn.bv_val == e->e_name.bv_val )
+			op->o_req_dn = op->ora_e->e_name;
+		if ( op->o_req_ndn.bv_val == e->e_nname.bv_val )
+			op->o_req_ndn = op->ora_e->e_nname;
 		entry_free( e );
 	}
 	Debug( LDAP_DEBUG_TRACE, "back-ils: add \"%s\": %d\n", op->o_req_dn.bv_val, rc );
