@@ -6,6 +6,7 @@
  * that exists replaces it: GnomeMeeting re-Adds every 20 minutes without
  * looking at the result, and NetMeeting re-registers after a failed
  * keep-alive, so entryAlreadyExists would only make users vanish.
+ * A replica's Add (syncrepl) does not replace: see claim().
  */
 #include "portable.h"
 #include <stdio.h>
@@ -140,6 +141,17 @@ claim( Operation *op, MDB_txn *txn, ils_name *nm, Entry *e, ils_tally *t,
 
 	if ( rc != LDAP_SUCCESS )
 		return rc;
+	/* A replica's Add (syncrepl) of a name stored here already is a
+	 * conflict of two servers' writes, which syncrepl resolves itself
+	 * when told entryAlreadyExists, as back-mdb tells it: it reads this
+	 * entry and modifies it into the provider's only when the provider's
+	 * entryCSN is the later (syncrepl.c, syncrepl_entry, dn_callback).
+	 * Replaced here, the older write won on the node that received it. */
+	if ( old && be_shadow_update( op ) ) {
+		ils_record_free( old );
+		*text = "the name is stored here already";
+		return LDAP_ALREADY_EXISTS;
+	}
 	foreign = old && !access_allowed( op, old, slap_schema.si_ad_entry, NULL,
 		ACL_WADD, NULL );
 	if ( foreign )
@@ -268,12 +280,25 @@ ils_back_add( Operation *op, SlapReply *rs )
 	rc = build_entry( op, &nm, &e, &text, textbuf, sizeof( textbuf ) );
 	if ( rc == LDAP_SUCCESS ) {
 		rc = store_or_reclaim( op, &nm, e, &text );
-		if ( rc == LDAP_SUCCESS )
-			ils_cascade_join( op, &nm, e );
 		/* overlays reading the result see the entry as it is stored:
 		 * dynttl and accesslog its name, syncprov its entryUUID and
-		 * entryCSN, which it sends to consumers */
-		entry_swap( op->ora_e, e );
+		 * entryCSN, which it sends to consumers.  A refused Add keeps
+		 * the request's entry: syncrepl, told entryAlreadyExists,
+		 * diffs it against the stored one in step with the modlist
+		 * it was built with, so its attributes' order must stay */
+		if ( rc == LDAP_SUCCESS ) {
+			ils_cascade_join( op, &nm, e );
+			entry_swap( op->ora_e, e );
+		}
+		/* syncrepl names its Add by the entry's own name (o_req_dn
+		 * shares e_name's memory): the names the swap took away are
+		 * freed below, so the request takes the ones that stay, or
+		 * the overlays' result callbacks (dynttl queues the entry by
+		 * o_req_ndn) would read freed memory */
+		if ( op->o_req_dn.bv_val == e->e_name.bv_val )
+			op->o_req_dn = op->ora_e->e_name;
+		if ( op->o_req_ndn.bv_val == e->e_nname.bv_val )
+			op->o_req_ndn = op->ora_e->e_nname;
 		entry_free( e );
 	}
 	Debug( LDAP_DEBUG_TRACE, "back-ils: add \"%s\": %d\n", op->o_req_dn.bv_val, rc );

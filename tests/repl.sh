@@ -42,6 +42,21 @@
 #                                  syncdata=accesslog
 #   repl_multiprovider             multiprovider on (after the syncrepls)
 #
+# A whole multi-provider node (slapd-ils(5), REPLICATION):
+#   repl_ils_node NAME SID PEER... writes $T/NAME/slapd.conf: ils-config's
+#                                  server (with the ILS_TTL_* the caller
+#                                  exports), serverID SID, syncprov loaded,
+#                                  rootpw secret, one syncrepl of o=Intranet
+#                                  per PEER node (rid SID*10+1, +2, ...),
+#                                  multiprovider on, overlay syncprov before
+#                                  overlay dynttl; dynttl stays the last
+#                                  section, so lines appended configure it
+#   REPL_ROOT                      its rootdn's ldapsearch arguments
+#   held NAME DN                   0 when node NAME stores DN (lapsed or
+#                                  not: manageDSAit), 1 when its search
+#                                  succeeds without it, 2 when the search
+#                                  fails; absent NAME DN: held says 1
+#
 # Waiting:
 #   wait_until NAME SECS DESCRIPTION CMD...
 #       runs CMD on node NAME (on_node) every 0.2 s until it succeeds or
@@ -193,6 +208,40 @@ repl_deltasync() {
 		'logfilter="(&(objectClass=auditWriteObject)(reqResult=0))"' \
 		syncdata=accesslog "$@"
 }
+
+repl_ils_node() {
+	r_n=$1 r_sid=$2; shift 2
+	"$TOP/scripts/ils-config" "$(node_dir "$r_n")" "$BUILD" >/dev/null || return 1
+	r_i=0 r_sr=
+	for r_peer in "$@"; do
+		r_i=$((r_i + 1))
+		r_sr="$r_sr$(repl_syncrepl $((r_sid * 10 + r_i)) "$r_peer" o=Intranet \
+			cn=admin,o=Intranet secret)
+"
+	done
+	python3 - "$(node_dir "$r_n")/slapd.conf" "$(repl_serverid "$r_sid")" \
+		"$r_sr$(repl_multiprovider)" <<'EOF'
+import re, sys
+p, sid, syncrepl = sys.argv[1:]
+s = open(p).read()
+s = s.replace("moduleload", sid + "\nmoduleload syncprov\nmoduleload", 1)
+s = re.sub(r'(?m)^(rootdn .*)$', lambda m: m.group(1) + "\nrootpw secret\n" + syncrepl, s, 1)
+s = re.sub(r'(?m)^overlay\s+dynttl', "overlay syncprov\noverlay dynttl", s, 1)
+open(p, "w").write(s)
+EOF
+}
+
+REPL_ROOT="-D cn=admin,o=Intranet -w secret"
+held() {
+	ldapsearch -x -LLL -H "$(node_uri "$1")" $REPL_ROOT -e manageDSAit -b "$2" -s base 1.1 \
+		> "$T/held.out" 2>&1
+	case $? in
+	0) grep -q '^dn:' "$T/held.out" && return 0; return 1 ;;
+	32) return 1 ;;
+	*) cat "$T/held.out"; return 2 ;;
+	esac
+}
+absent() { held "$@"; test $? = 1; }
 
 wait_until() {
 	r_n=$1 r_secs=$2 r_d=$3; shift 3

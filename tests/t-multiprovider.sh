@@ -5,24 +5,9 @@
 # per server.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/repl.sh"
-ROOT="-D cn=admin,o=Intranet -w secret"
-
-# conf NAME SID PEER: ils-config's server, with serverID SID, syncprov
-# and a syncrepl from node PEER
-conf() {
-	ILS_TTL_MIN=1s "$TOP/scripts/ils-config" "$(node_dir "$1")" "$BUILD" >/dev/null || return 1
-	c=$(node_dir "$1")/slapd.conf
-	python3 - "$c" "$2" "$(node_uri "$3")" "$(repl_syncrepl "$2" "$3" o=Intranet cn=admin,o=Intranet secret)" <<'EOF'
-import re, sys
-p, sid, peer, syncrepl = sys.argv[1:]
-s = open(p).read()
-s = s.replace("moduleload", "serverID %s\nmoduleload syncprov\nmoduleload" % sid, 1)
-s = re.sub(r'(?m)^(rootdn .*)$', lambda m: m.group(1) + "\nrootpw secret\n" + syncrepl + "\nmultiprovider on", s, 1)
-s = re.sub(r'(?m)^overlay\s+dynttl', "overlay syncprov\noverlay dynttl", s, 1)
-open(p, "w").write(s)
-EOF
-}
-node_new one && node_new two && conf one 1 two && conf two 2 one || { nok "configured"; exit 1; }
+# entryTtl 3 below: ils-config's TTL floor of 1 minute lowered
+ILS_TTL_MIN=1s; export ILS_TTL_MIN
+node_new one && node_new two && repl_ils_node one 1 two && repl_ils_node two 2 one || { nok "configured"; exit 1; }
 check "each node has syncprov, a syncrepl and multiprovider" sh -c \
 	"for n in one two; do grep -q '^overlay syncprov' $T/\$n/slapd.conf && grep -q '^syncrepl rid=' $T/\$n/slapd.conf && grep -qx 'multiprovider on' $T/\$n/slapd.conf || exit 1; done"
 check "node 1 starts" node_start one
@@ -30,18 +15,7 @@ check "node 2 starts" node_start two
 W1="$WIRE -H 127.0.0.1 -p $(node_port one)" W2="$WIRE -H 127.0.0.1 -p $(node_port two)"
 # found NODE NAME: NetMeeting's browse on NODE lists NAME
 found() { "$WIRE" -H 127.0.0.1 -p "$(node_port "$1")" nm-find "$2" 3758139584 | grep -q '^ok - nm-find'; }
-# held NODE DN: 0 when NODE stores DN (lapsed or not: manageDSAit), 1 when
-# its search succeeds without it, 2 when the search fails
-held() {
-	ldapsearch -x -LLL -H "$(node_uri "$1")" $ROOT -e manageDSAit -b "$2" -s base 1.1 > "$T/held.out" 2>&1
-	case $? in
-	0) grep -q '^dn:' "$T/held.out" && return 0; return 1 ;;
-	32) return 1 ;;
-	*) cat "$T/held.out"; return 2 ;;
-	esac
-}
-absent() { held "$@"; test $? = 1; }
-owner() { on_node "$1" lsearch $ROOT -b "$(dn "$2")" -s base ilsOwnerAddress | sed -n 's/^ilsOwnerAddress: //p'; }
+owner() { on_node "$1" lsearch $REPL_ROOT -b "$(dn "$2")" -s base ilsOwnerAddress | sed -n 's/^ilsOwnerAddress: //p'; }
 
 echo "# NetMeeting registers on node 1, the rest happens on node 2"
 check "NetMeeting registers on node 1" sh -c "$W1 register mp@x | grep -q ' 0 failed'"
@@ -56,7 +30,7 @@ check "NetMeeting leaves on node 2" sh -c "$W2 unregister mp@x | grep -q ' 0 fai
 wait_until one 5 "... and node 1 has it no more" gone "$(dn mp@x)"
 for n in one two; do
 	check "node $n: one contextCSN per server in o=Intranet" sh -c \
-		"ldapsearch -x -LLL -H $(node_uri $n) $ROOT -b o=Intranet -s base contextCSN | sed -n 's/^contextCSN: //p' |
+		"ldapsearch -x -LLL -H $(node_uri $n) $REPL_ROOT -b o=Intranet -s base contextCSN | sed -n 's/^contextCSN: //p' |
 		 sed 's/.*#\\(...\\)#.*/\\1/' | sort | uniq -c | awk '\$1 != 1 { bad = 1 } END { exit bad || NR != 2 }'"
 done
 
