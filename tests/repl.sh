@@ -225,8 +225,8 @@ import re, sys
 p, sid, syncrepl = sys.argv[1:]
 s = open(p).read()
 s = s.replace("moduleload", sid + "\nmoduleload syncprov\nmoduleload", 1)
-s = re.sub(r'(?m)^(rootdn .*)$', lambda m: m.group(1) + "\nrootpw secret\n" + syncrepl, s, 1)
-s = re.sub(r'(?m)^overlay\s+dynttl', "overlay syncprov\noverlay dynttl", s, 1)
+s = re.sub(r'(?m)^(rootdn .*)$', lambda m: m.group(1) + "\nrootpw secret\n" + syncrepl, s, count=1)
+s = re.sub(r'(?m)^overlay\s+dynttl', "overlay syncprov\noverlay dynttl", s, count=1)
 open(p, "w").write(s)
 EOF
 }

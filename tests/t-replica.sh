@@ -58,7 +58,7 @@ updateref $(node_uri P)"
 import re, sys
 p, sr = sys.argv[1:]
 s = open(p).read()
-s = re.sub(r'(?m)^(rootpw .*)$', lambda m: m.group(1) + "\n" + sr, s, 1)
+s = re.sub(r'(?m)^(rootpw .*)$', lambda m: m.group(1) + "\n" + sr, s, count=1)
 open(p, "w").write(s)
 EOF
 }
