@@ -135,7 +135,9 @@ cont_opattrs( BackendDB *be, Entry *e )
 	char csnbuf[LDAP_PVT_CSNSTR_BUFSIZE], timebuf[LDAP_LUTIL_GENTIME_BUFSIZE];
 	struct berval csn = { sizeof( csnbuf ), csnbuf }, ts, name, nname;
 
-	slap_get_csn( NULL, &csn, 0 );
+	/* slap_get_csn() without its operation: it logs op->o_log_prefix at
+	 * loglevel sync, a NULL dereference when there is no operation */
+	csn.bv_len = ldap_pvt_csnstr( csn.bv_val, csn.bv_len, slap_serverID, 0 );
 	/* the timestamp is the CSN's, as slap_add_opattrs() takes it */
 	ts.bv_len = STRLENOF( "YYYYMMDDHHMMSSZ" );
 	ts.bv_val = timebuf;
