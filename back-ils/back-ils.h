@@ -168,6 +168,8 @@ int ils_store_patch( ils_info *ii, MDB_txn *txn, struct berval *key,
 int ils_store_del( ils_info *ii, MDB_txn *txn, struct berval *key );
 int ils_store_scan( ils_info *ii, char kind, struct berval *from,
 	Entry **batch, int max, int *n, struct berval *last );
+int ils_store_scan_having( ils_info *ii, char kind, struct berval *from,
+	struct berval *needle, Entry **batch, int max, int *n, struct berval *last );
 long ils_store_count( ils_info *ii );
 int ils_store_usage( ils_info *ii, size_t *mapsize, size_t *used );
 

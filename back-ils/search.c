@@ -16,6 +16,7 @@ typedef struct ils_search {
 	ils_reply	is_reply;
 	int		is_listing;	/* leave unlisted people out */
 	struct berval	*is_cn;		/* the one cn the filter names */
+	struct berval	*is_needle;	/* bytes every matching record holds */
 } ils_search;
 
 /* A listing is any search that does not name one person by an exact cn:
@@ -154,7 +155,10 @@ send_all( Operation *op, SlapReply *rs, ils_search *is, char kind )
 		return send_named( op, rs, is );
 
 	do {
-		rc = ils_store_scan( ii, kind, &from, batch, ILS_SCAN_BATCH, &n, &last );
+		rc = is->is_needle ?
+			ils_store_scan_having( ii, kind, &from, is->is_needle, batch,
+				ILS_SCAN_BATCH, &n, &last ) :
+			ils_store_scan( ii, kind, &from, batch, ILS_SCAN_BATCH, &n, &last );
 		ch_free( from.bv_val );
 		from = last;
 		for ( i = 0; i < n; i++ ) {
@@ -287,6 +291,11 @@ ils_back_search( Operation *op, SlapReply *rs )
 		return ils_send_error( op, rs, rc, text );
 	is.is_filter = ils_filter_rewrite( op, op->ors_filter );
 	is.is_cn = names_one_cn( op->ors_filter );
+	/* syncrepl's lookup of the entry a change is about: (entryUUID=X),
+	 * whose normalised value is in the record of that entry only */
+	is.is_needle = op->ors_filter && op->ors_filter->f_choice == LDAP_FILTER_EQUALITY &&
+		op->ors_filter->f_av_desc == slap_schema.si_ad_entryUUID &&
+		op->ors_filter->f_av_value.bv_len > 0 ? &op->ors_filter->f_av_value : NULL;
 	is.is_listing = ( (ils_info *)op->o_bd->be_private )->ii_hide_unlisted &&
 		!be_isroot( op ) && !is.is_cn;
 	rs->sr_nentries = 0;

@@ -394,8 +394,21 @@ ils_store_del( ils_info *ii, MDB_txn *txn, struct berval *key )
  * transaction ends before the caller sends anything, so a slow client never
  * pins LMDB pages and callbacks may write.  last receives a copy of the
  * last key read (ch_malloc'd; the caller frees it). */
-int
-ils_store_scan( ils_info *ii, char kind, struct berval *from,
+/* whether the len bytes at p hold needle (memmem() is a GNU extension) */
+static int
+store_holds( const char *p, size_t len, struct berval *needle )
+{
+	const char *end = p + len, *q;
+
+	for ( q = p; end - q >= (ptrdiff_t)needle->bv_len &&
+		( q = memchr( q, needle->bv_val[0], end - q - needle->bv_len + 1 ) ); q++ )
+		if ( !memcmp( q, needle->bv_val, needle->bv_len ) )
+			return 1;
+	return 0;
+}
+
+static int
+store_scan( ils_info *ii, char kind, struct berval *from, struct berval *needle,
 	Entry **batch, int max, int *n, struct berval *last )
 {
 	MDB_txn *txn;
@@ -424,6 +437,9 @@ ils_store_scan( ils_info *ii, char kind, struct berval *from,
 	for ( ; rc == 0 && *n < max && ( (char *)k.mv_data )[0] == kind;
 		rc = mdb_cursor_get( mc, &k, &v, MDB_NEXT ) )
 	{
+		/* a record without the needle's bytes cannot match */
+		if ( needle && !store_holds( v.mv_data, v.mv_size, needle ) )
+			continue;
 		if ( store_decode( &k, &v, &batch[*n] ) != LDAP_SUCCESS )
 			continue;
 		(*n)++;
@@ -434,6 +450,24 @@ ils_store_scan( ils_info *ii, char kind, struct berval *from,
 	if ( rc && rc != MDB_NOTFOUND )
 		return store_error( "scan", rc );
 	return LDAP_SUCCESS;
+}
+
+int
+ils_store_scan( ils_info *ii, char kind, struct berval *from,
+	Entry **batch, int max, int *n, struct berval *last )
+{
+	return store_scan( ii, kind, from, NULL, batch, max, n, last );
+}
+
+/* ils_store_scan() of the records that hold the bytes of needle, which
+ * every entry with that normalised value holds (entry_encode() stores
+ * values and normalised values as they are): syncrepl's (entryUUID=X),
+ * one per change a replica applies, decodes one entry instead of all */
+int
+ils_store_scan_having( ils_info *ii, char kind, struct berval *from,
+	struct berval *needle, Entry **batch, int max, int *n, struct berval *last )
+{
+	return store_scan( ii, kind, from, needle, batch, max, n, last );
 }
 
 long
