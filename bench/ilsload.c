@@ -18,6 +18,10 @@
  * moment an action was due, so a server that falls behind shows it.
  * A progress line is drawn only when stdout is a terminal.
  *
+ * "lag" measures replication: the keep-alives at -R a second on this
+ * server, and -Q registrations a second timed until the replica (-r PORT)
+ * has them (lag_p50_ms, lag_p99_ms); see sc_lag.
+ *
  * Every loop is bounded by a count or a duration; the server address is
  * 127.0.0.1 unless -H says otherwise.
  */
@@ -67,6 +71,13 @@ static double op_timeout = 60;		/* client-side limit per operation */
 static double max_wait = 300;		/* expiry: longest wait for the last one */
 static const char *extra = "";		/* -X: appended to the RESULT line */
 static int progress;
+/* lag: the replica (-r PORT, -z PID), probes a second (-Q), how the
+ * replica is watched (-V sync|poll) */
+static int peer_port;
+static long peer_pid;
+static double probe_rate = 10;
+static int watch_poll;
+static const char *peer_dn = "cn=admin,o=Intranet", *peer_pw = "secret";
 
 /* mixed: per online user and hour, NetMeeting sends 6 keep-alives
  * (10 minutes); people look somebody up twice (a call), open the
@@ -227,6 +238,7 @@ complain( const char *fmt, ... )
 
 /* ---- names ---- */
 #define EXPIRING 1
+#define PROBE 2		/* lag: a registration timed until the replica has it */
 
 static void
 email( char *buf, size_t len, long id, int flags )
@@ -234,7 +246,7 @@ email( char *buf, size_t len, long id, int flags )
 	/* expiring users sort first in back-ils's key order: a poll for
 	 * "is any left" finds one at once */
 	snprintf( buf, len, "%s%07ld@bench.example",
-		( flags & EXPIRING ) ? "0x" : "u", id );
+		( flags & EXPIRING ) ? "0x" : ( flags & PROBE ) ? "lag" : "u", id );
 }
 
 /* the DN for an Add, Modify or Delete */
@@ -259,16 +271,20 @@ std_dn( char *buf, size_t len, const char *mail, int flags )
 }
 
 /* ---- connections ---- */
+/* a connection to PORT on the host, bound as DN with PW ("" and "": as
+ * NetMeeting binds) */
 static LDAP *
-conn_open( int version, int *rcp )
+conn_bind( int to_port, int version, const char *dn, const char *pw, int *rcp )
 {
 	char uri[128];
 	LDAP *ld = NULL;
-	struct berval cred = { 0, "" };
+	struct berval cred;
 	struct timeval tv;
 	int rc, off = 0;
 
-	snprintf( uri, sizeof( uri ), "ldap://%s:%d", host, port );
+	cred.bv_val = (char *)pw;
+	cred.bv_len = strlen( pw );
+	snprintf( uri, sizeof( uri ), "ldap://%s:%d", host, to_port );
 	if ( ( rc = ldap_initialize( &ld, uri ) ) != LDAP_SUCCESS ) {
 		*rcp = rc;
 		return NULL;
@@ -279,8 +295,7 @@ conn_open( int version, int *rcp )
 	tv.tv_usec = 0;
 	ldap_set_option( ld, LDAP_OPT_NETWORK_TIMEOUT, &tv );
 	ldap_set_option( ld, LDAP_OPT_TIMEOUT, &tv );
-	/* NetMeeting: simple bind, empty name, zero-length password */
-	rc = ldap_sasl_bind_s( ld, "", LDAP_SASL_SIMPLE, &cred, NULL, NULL, NULL );
+	rc = ldap_sasl_bind_s( ld, dn, LDAP_SASL_SIMPLE, &cred, NULL, NULL, NULL );
 	if ( rc != LDAP_SUCCESS ) {
 		ldap_unbind_ext_s( ld, NULL, NULL );
 		*rcp = rc;
@@ -288,6 +303,13 @@ conn_open( int version, int *rcp )
 	}
 	*rcp = 0;
 	return ld;
+}
+
+/* NetMeeting: simple bind, empty name, zero-length password */
+static LDAP *
+conn_open( int version, int *rcp )
+{
+	return conn_bind( port, version, "", "", rcp );
 }
 
 static void
@@ -922,18 +944,18 @@ own_cpu( void )
 		ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
 }
 
-/* slapd's CPU seconds (utime + stime in /proc/PID/stat) */
+/* a process's CPU seconds (utime + stime in /proc/PID/stat) */
 static double
-slapd_cpu( void )
+pid_cpu( long pid )
 {
 	char path[64], buf[1024], *p;
 	unsigned long ut = 0, st = 0;
 	FILE *f;
 	int i;
 
-	if ( slapd_pid <= 0 )
+	if ( pid <= 0 )
 		return 0;
-	snprintf( path, sizeof( path ), "/proc/%ld/stat", slapd_pid );
+	snprintf( path, sizeof( path ), "/proc/%ld/stat", pid );
 	if ( !( f = fopen( path, "r" ) ) )
 		return 0;
 	if ( !fgets( buf, sizeof( buf ), f ) || !( p = strrchr( buf, ')' ) ) ) {
@@ -950,7 +972,13 @@ slapd_cpu( void )
 	return (double)( ut + st ) / sysconf( _SC_CLK_TCK );
 }
 
-static double cpu_mark_own, cpu_mark_slapd;
+static double
+slapd_cpu( void )
+{
+	return pid_cpu( slapd_pid );
+}
+
+static double cpu_mark_own, cpu_mark_slapd, cpu_mark_peer;
 static int cpu_marked;
 
 /* the CPU used from here on is reported with the next RESULT line */
@@ -959,6 +987,7 @@ cpu_mark( void )
 {
 	cpu_mark_own = own_cpu();
 	cpu_mark_slapd = slapd_cpu();
+	cpu_mark_peer = pid_cpu( peer_pid );
 	cpu_marked = 1;
 }
 
@@ -968,7 +997,7 @@ report( const char *name, double elapsed, int win, const char *more )
 {
 	hist all, kh[K_N];
 	uint64_t ops = 0, errors = 0, misses = 0;
-	char per[512] = "";
+	char per[512] = "", peer[64] = "";
 	size_t pl = 0;
 	int i, k;
 
@@ -997,17 +1026,21 @@ report( const char *name, double elapsed, int win, const char *more )
 				pl += snprintf( per + pl, sizeof( per ) - pl,
 					" %s_ops=%" PRIu64 " %s_p99_ms=%.3f", opname[k], kh[k].n,
 					opname[k], h_ms( &kh[k], 0.99 ) );
+	/* the replica's work for what this server did (replicated mode) */
+	if ( peer_pid > 0 && cpu_marked )
+		snprintf( peer, sizeof( peer ), " peer_cpu_s=%.1f",
+			pid_cpu( peer_pid ) - cpu_mark_peer );
 	printf( "RESULT server=%s mode=%s scenario=%s users=%ld conc=%d conn=%s "
 		"ops=%" PRIu64 " secs=%.2f ops_per_sec=%.1f p50_ms=%.3f p99_ms=%.3f "
 		"p999_ms=%.3f errors=%" PRIu64 " misses=%" PRIu64 "%s rss_kb=%ld "
 		"rss_anon_kb=%ld rss_file_kb=%ld hwm_kb=%ld db_kb=%ld "
-		"slapd_cpu_s=%.1f client_cpu_s=%.1f entries=%ld%s%s%s\n",
+		"slapd_cpu_s=%.1f%s client_cpu_s=%.1f entries=%ld%s%s%s\n",
 		label, server_mode(), name, users, conc,
 		persistent ? "persistent" : "per-action", ops, elapsed,
 		elapsed > 0 ? ops / elapsed : 0, h_ms( &all, 0.5 ), h_ms( &all, 0.99 ),
 		h_ms( &all, 0.999 ), errors, misses, per, proc_kb( "VmRSS" ),
 		proc_kb( "RssAnon" ), proc_kb( "RssFile" ), proc_kb( "VmHWM" ),
-		disk_kb(), cpu_marked ? slapd_cpu() - cpu_mark_slapd : 0,
+		disk_kb(), cpu_marked ? slapd_cpu() - cpu_mark_slapd : 0, peer,
 		cpu_marked ? own_cpu() - cpu_mark_own : 0, count_entries(),
 		more ? more : "", *extra ? " " : "", extra );
 	fflush( stdout );
@@ -1303,6 +1336,286 @@ sc_expiry( void )
 	restore();
 }
 
+/* ---- replication lag ---- */
+/* Probes are NetMeeting registrations made on this server at -Q a second
+ * while the keep-alive load runs; each is timed from the end of its T1
+ * (the Modify's success) until the replica (-r PORT) has it with its
+ * application data.  The replica is watched either by one refreshAndPersist
+ * sync search (RFC 4533) of the probes, whose entries its syncprov sends as
+ * it applies each change (-V sync, the default), or by base searches of the
+ * oldest probe not yet seen every 2 ms (-V poll). */
+#define PROBE_FILTER "(&(objectClass=rtPerson)(cn=lag*)(sappid=ms-netmeeting))"
+#define POLL_US 2000
+
+static long nprobes;			/* probes due in the run */
+static _Atomic double *probe_ok;	/* T1's end on this server, 0: not (yet) */
+static _Atomic double *probe_seen;	/* first seen on the replica, 0: not yet */
+static atomic_long probes_begun;	/* probes whose T1 has started */
+static atomic_int watch_stop, watch_ready, watch_failed;
+static long probe_errors;
+static hist probe_reg;			/* the probes' own T1, from when due */
+
+static void
+probe_mark( long id, double t )
+{
+	double zero = 0;
+
+	if ( id >= 0 && id < nprobes )
+		atomic_compare_exchange_strong( &probe_seen[id], &zero, t );
+}
+
+/* the probe id in a DN or value "...lagNNNNNNN@..." */
+static long
+probe_id( const char *s )
+{
+	const char *p = s ? strstr( s, "lag" ) : NULL;
+
+	return p ? strtol( p + 3, NULL, 10 ) : -1;
+}
+
+static void *
+probe_loop( void *arg )
+{
+	worker *w = arg;
+	long i;
+	int rc, found;
+
+	for ( i = 0; i < nprobes && !atomic_load( &watch_failed ); i++ ) {
+		double due = t_start + i / probe_rate;
+		if ( due >= t_end )
+			break;
+		sleep_until( due );
+		atomic_store( &probes_begun, i + 1 );
+		rc = action( w, K_REGISTER, i, PROBE, &found );
+		/* -1: failed, never to be waited for */
+		atomic_store( &probe_ok[i], rc == LDAP_SUCCESS ? now() : -1 );
+		if ( rc != LDAP_SUCCESS )
+			probe_errors++;
+		h_add( &probe_reg, now() - due );
+	}
+	return NULL;
+}
+
+/* -V sync: the replica's syncprov sends every probe as it applies the
+ * Modify that gives it sappid (an entry that starts to match) */
+static int
+watch_sync_start( LDAP *ld, int *msgid )
+{
+	BerElement *ber = ber_alloc_t( LBER_USE_DER );
+	struct berval *bv = NULL;
+	LDAPControl sync, *ctrls[] = { &sync, NULL };
+	char *attrs[] = { LDAP_NO_ATTRS, NULL };
+	int rc;
+
+	if ( !ber || ber_printf( ber, "{e}", (ber_int_t)LDAP_SYNC_REFRESH_AND_PERSIST ) < 0 ||
+		ber_flatten( ber, &bv ) < 0 ) {
+		if ( ber )
+			ber_free( ber, 1 );
+		return LDAP_ENCODING_ERROR;
+	}
+	sync.ldctl_oid = LDAP_CONTROL_SYNC;
+	sync.ldctl_value = *bv;
+	sync.ldctl_iscritical = 1;
+	rc = ldap_search_ext( ld, "o=Intranet", LDAP_SCOPE_SUBTREE, PROBE_FILTER,
+		attrs, 0, ctrls, NULL, NULL, 0, msgid );
+	ber_bvfree( bv );
+	ber_free( ber, 1 );
+	return rc;
+}
+
+static void
+watch_sync( LDAP *ld )
+{
+	struct timeval tv = { 0, 20000 };
+	LDAPMessage *m;
+	int msgid, t;
+	char *dn;
+
+	if ( watch_sync_start( ld, &msgid ) != LDAP_SUCCESS ) {
+		complain( "sync search on the replica failed" );
+		atomic_store( &watch_failed, 1 );
+		return;
+	}
+	/* no probe exists yet: the refresh phase is empty and ends with a
+	 * Sync Info message; the load starts after it */
+	while ( !atomic_load( &watch_stop ) ) {
+		t = ldap_result( ld, msgid, LDAP_MSG_ONE, &tv, &m );
+		if ( t == 0 )
+			continue;
+		if ( t < 0 ) {
+			complain( "sync search on the replica: connection lost" );
+			atomic_store( &watch_failed, 1 );
+			return;
+		}
+		if ( t == LDAP_RES_SEARCH_ENTRY ) {
+			double seen = now();
+			if ( ( dn = ldap_get_dn( ld, m ) ) ) {
+				probe_mark( probe_id( dn ), seen );
+				ldap_memfree( dn );
+			}
+		} else if ( t == LDAP_RES_INTERMEDIATE ) {
+			atomic_store( &watch_ready, 1 );
+		} else if ( t == LDAP_RES_SEARCH_RESULT ) {
+			int err = LDAP_OTHER;
+			ldap_parse_result( ld, m, &err, NULL, NULL, NULL, NULL, 0 );
+			complain( "sync search on the replica ended: %s (%d)",
+				ldap_err2string( err ), err );
+			atomic_store( &watch_failed, 1 );
+			ldap_msgfree( m );
+			return;
+		}
+		ldap_msgfree( m );
+	}
+}
+
+/* -V poll: the oldest probe begun and not yet seen, every POLL_US */
+static void
+watch_poll_loop( LDAP *ld )
+{
+	char mail[64], f[200];
+	long next = 0;
+	int rc, n;
+
+	atomic_store( &watch_ready, 1 );
+	while ( !atomic_load( &watch_stop ) ) {
+		while ( next < nprobes && ( atomic_load( &probe_seen[next] ) > 0 ||
+			atomic_load( &probe_ok[next] ) < 0 ) )
+			next++;
+		if ( next >= atomic_load( &probes_begun ) ) {
+			usleep( POLL_US );
+			continue;
+		}
+		email( mail, sizeof( mail ), next, PROBE );
+		snprintf( f, sizeof( f ), "(&(objectClass=rtPerson)(cn=%s)(sappid=ms-netmeeting))",
+			mail );
+		rc = op_search( ld, "objectClass=rtPerson", LDAP_SCOPE_BASE, f, no_attrs,
+			0, NULL, &n );
+		if ( rc != LDAP_SUCCESS ) {
+			complain( "poll of the replica: %s (%d)", ldap_err2string( rc ), rc );
+			atomic_store( &watch_failed, 1 );
+			return;
+		}
+		if ( n > 0 )
+			probe_mark( next, now() );
+		else
+			usleep( POLL_US );
+	}
+}
+
+static void *
+watch_loop( void *arg )
+{
+	LDAP *ld;
+	int rc;
+
+	(void)arg;
+	if ( !( ld = conn_bind( peer_port, 3, peer_dn, peer_pw, &rc ) ) ) {
+		complain( "replica: connect/bind: %s (%d)", ldap_err2string( rc ), rc );
+		atomic_store( &watch_failed, 1 );
+		return NULL;
+	}
+	if ( watch_poll )
+		watch_poll_loop( ld );
+	else
+		watch_sync( ld );
+	conn_close( ld );
+	return NULL;
+}
+
+/* the lag of every probe seen into h; returns how many were seen */
+static long
+lag_hist( hist *h, double *max, double *sum )
+{
+	long i, seen = 0;
+
+	memset( h, 0, sizeof( *h ) );
+	*max = *sum = 0;
+	for ( i = 0; i < nprobes; i++ ) {
+		double ok = atomic_load( &probe_ok[i] ), s = atomic_load( &probe_seen[i] );
+		if ( ok <= 0 || s <= 0 )
+			continue;
+		/* the replica may answer before the reply reaches this client */
+		h_add( h, s > ok ? s - ok : 0 );
+		if ( s - ok > *max )
+			*max = s - ok;
+		*sum += s > ok ? s - ok : 0;
+		seen++;
+	}
+	return seen;
+}
+
+static long
+probes_pending( void )
+{
+	long i, n = 0;
+
+	for ( i = 0; i < nprobes; i++ )
+		n += atomic_load( &probe_ok[i] ) > 0 && atomic_load( &probe_seen[i] ) <= 0;
+	return n;
+}
+
+static void
+sc_lag( void )
+{
+	pthread_t pt, wt;
+	worker *pw;
+	hist lag;
+	double elapsed, wait_end, lmax, lsum;
+	long i, sent, seen, ok = 0;
+	char more[512];
+	int found;
+
+	if ( peer_port <= 0 || probe_rate <= 0 || mode != M_ILS ) {
+		fprintf( stderr, "ilsload: lag needs -m ils, -r PORT (the replica) and -Q > 0\n" );
+		exit( 2 );
+	}
+	nprobes = (long)( secs * probe_rate ) + 1;
+	probe_ok = calloc( nprobes, sizeof( *probe_ok ) );
+	probe_seen = calloc( nprobes, sizeof( *probe_seen ) );
+	pw = calloc( 1, sizeof( *pw ) );
+	if ( !probe_ok || !probe_seen || !pw )
+		exit( 1 );
+	pthread_create( &wt, NULL, watch_loop, NULL );
+	for ( i = 0; i < 500 && !atomic_load( &watch_ready ) && !atomic_load( &watch_failed ); i++ )
+		usleep( 10000 );
+	if ( !atomic_load( &watch_ready ) ) {
+		fprintf( stderr, "ilsload: the replica's watch did not start\n" );
+		exit( 1 );
+	}
+	/* the keep-alives at -R, and the probes beside them */
+	reset_workers();
+	timed_kind = K_KEEPALIVE;
+	cpu_mark();
+	t_start = now();
+	t_end = t_start + secs;
+	pthread_create( &pt, NULL, probe_loop, pw );
+	run_workers( timed_loop );
+	pthread_join( pt, NULL );
+	elapsed = now() - t_start;
+	/* the last probes get up to -W seconds to arrive */
+	wait_end = now() + ( max_wait < 60 ? max_wait : 60 );
+	while ( probes_pending() > 0 && now() < wait_end && !atomic_load( &watch_failed ) )
+		usleep( 10000 );
+	atomic_store( &watch_stop, 1 );
+	pthread_join( wt, NULL );
+	sent = atomic_load( &probes_begun );
+	for ( i = 0; i < sent; i++ )
+		ok += atomic_load( &probe_ok[i] ) > 0;
+	seen = lag_hist( &lag, &lmax, &lsum );
+	snprintf( more, sizeof( more ),
+		" watch=%s probes=%ld probe_rate=%.1f probe_errors=%ld seen=%ld lost=%ld"
+		" lag_p50_ms=%.3f lag_p99_ms=%.3f lag_max_ms=%.3f lag_mean_ms=%.3f"
+		" probe_reg_p99_ms=%.3f load_rate=%.0f",
+		watch_poll ? "poll" : "sync", sent, probe_rate, probe_errors, seen, ok - seen,
+		h_ms( &lag, 0.5 ), h_ms( &lag, 0.99 ), lmax * 1000,
+		seen ? lsum / seen * 1000 : 0, h_ms( &probe_reg, 0.99 ), rate );
+	report( "lag", elapsed, 0, more );
+	/* the probes leave: a later run registers them again */
+	for ( i = 0; i < sent; i++ )
+		if ( atomic_load( &probe_ok[i] ) > 0 )
+			action( pw, K_LEAVE, i, PROBE, &found );
+}
+
 /* ---- main ---- */
 static void
 usage( void )
@@ -1321,6 +1634,9 @@ usage( void )
 "             leaves in the ratio 60:20:2:5:5 over N online users\n"
 "  expiry     -K registrations lapse in the same second while the mixed load\n"
 "             runs at -R ops/s; reports the time until all are gone\n"
+"  lag        -d seconds of keep-alives at -R a second, and -Q registrations a\n"
+"             second each timed until the replica -r has it (RFC 4533 sync\n"
+"             search there, or -V poll: a lookup every 2 ms)\n"
 "  count      print the number of entries\n"
 "options:\n"
 "  -H HOST -p PORT   server (127.0.0.1:389)\n"
@@ -1336,7 +1652,10 @@ usage( void )
 "  -W SECS    expiry: longest wait (300) -C  do not count entries\n"
 "  -X TEXT    appended to RESULT lines   -q  no progress line\n"
 "  -M R:K:F:L:B:D  mixed weights of register, keepalive, refresh, lookup,\n"
-"             browse, leave (5:60:0:20:2:5)\n" );
+"             browse, leave (5:60:0:20:2:5)\n"
+"  -r PORT    lag: the replica's port     -Q R  lag: probes a second (10)\n"
+"  -V sync|poll  lag: how the replica is watched (sync)\n"
+"  -z PID     the replica's PID: its CPU time as peer_cpu_s\n" );
 	exit( 2 );
 }
 
@@ -1345,7 +1664,7 @@ main( int argc, char **argv )
 {
 	int c, quiet = 0;
 
-	while ( ( c = getopt( argc, argv, "H:p:m:n:c:d:R:o:k:K:PS:s:x:l:T:W:CX:qM:" ) ) != -1 ) {
+	while ( ( c = getopt( argc, argv, "H:p:m:n:c:d:R:o:k:K:PS:s:x:l:T:W:CX:qM:r:z:Q:V:" ) ) != -1 ) {
 		switch ( c ) {
 		case 'H': host = optarg; break;
 		case 'p': port = atoi( optarg ); break;
@@ -1377,6 +1696,14 @@ main( int argc, char **argv )
 				&mix_w[2], &mix_w[3], &mix_w[4], &mix_w[5] ) != 6 )
 				usage();
 			break;
+		case 'r': peer_port = atoi( optarg ); break;
+		case 'z': peer_pid = atol( optarg ); break;
+		case 'Q': probe_rate = atof( optarg ); break;
+		case 'V':
+			if ( !strcmp( optarg, "sync" ) ) watch_poll = 0;
+			else if ( !strcmp( optarg, "poll" ) ) watch_poll = 1;
+			else usage();
+			break;
 		default: usage();
 		}
 	}
@@ -1405,6 +1732,8 @@ main( int argc, char **argv )
 		sc_mixed();
 	else if ( !strcmp( scenario, "expiry" ) )
 		sc_expiry();
+	else if ( !strcmp( scenario, "lag" ) )
+		sc_lag();
 	else if ( !strcmp( scenario, "count" ) )
 		printf( "%ld\n", count_entries() );
 	else

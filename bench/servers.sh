@@ -3,6 +3,7 @@
 #   A  the product: back-ils + slapo-dynttl, as scripts/ils-config writes it
 #   B  the generic OpenLDAP way: back-mdb + slapo-dds, tuned
 #   C  the ceiling: back-null, a database that does no work
+#   R  A as a node of a multi-provider pair (bench/compare --replicated)
 #
 # All three listen on 127.0.0.1 only and are stopped by their PID.
 
@@ -33,6 +34,22 @@ EOF
 	sed -i 's|^directory .*|&\nils-max-per-address 0\nils-max-per-minute 0|' "$1/slapd.conf"
 	# BENCH_A_CONF: more lines for A's database ("ils-dbnosync off", say)
 	[ -z "${BENCH_A_CONF:-}" ] || printf '%s\n' "$BENCH_A_CONF" >> "$1/slapd.conf"
+}
+
+# conf_R DIR SID PEER_PORT: A as one node of a multi-provider pair
+# (slapd-ils(5), REPLICATION; the configuration tests/t-multiprovider.sh
+# runs): serverID SID, syncprov before dynttl (the TTL overlay runs first,
+# syncprov sends entries as stored), a rootpw the peer binds with, one
+# syncrepl of o=Intranet from the node on PEER_PORT and multiprovider on
+conf_R() {
+	conf_A "$1" || return 1
+	sed -i -e "0,/^moduleload/s||serverID $2\nmoduleload syncprov\nmoduleload|" \
+		-e '0,/^overlay[[:space:]]*dynttl/s||overlay syncprov\n&|' \
+		-e "0,/^rootdn .*/s||&\nrootpw secret\n\
+syncrepl rid=00$2 provider=ldap://127.0.0.1:$3 searchbase=\"o=Intranet\"\n\
+\ttype=refreshAndPersist retry=\"1 +\" timeout=3 network-timeout=3\n\
+\tbindmethod=simple binddn=\"cn=admin,o=Intranet\" credentials=\"secret\"\n\
+multiprovider on|" "$1/slapd.conf"
 }
 
 # global_conf DIR MODULE...: the global part B and C share with A
