@@ -20,7 +20,7 @@ owner() { on_node "$1" lsearch $REPL_ROOT -b "$(dn "$2")" -s base ilsOwnerAddres
 
 echo "# NetMeeting registers on node 1, the rest happens on node 2"
 check "NetMeeting registers on node 1" sh -c "$W1 register mp@x | grep -q ' 0 failed'"
-wait_until two 5 "... its browse on node 2 lists it" found two mp@x
+wait_until two 1 "... its browse on node 2 lists it within a second" found two mp@x
 check "... it belongs to 127.0.0.1 on node 2 too" test "$(owner two mp@x)" = 127.0.0.1
 check "its keep-alive on node 2 finds it" sh -c "$W2 keepalive mp@x | grep -q ' 0 failed'"
 check "a full browse on node 2 shows it as NetMeeting wants it" sh -c "$W2 browse mp@x | grep -q ' 0 failed'"
