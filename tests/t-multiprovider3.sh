@@ -201,7 +201,8 @@ load() {
 	l_i=1
 	: > "$T/acked.$2"
 	while [ $l_i -le $N ]; do
-		echo $l_i > "$T/tried.$2"
+		# renamed into place: a reader never sees the file empty
+		echo $l_i > "$T/tried.$2.new" && mv "$T/tried.$2.new" "$T/tried.$2"
 		"$WIRE" -H 127.0.0.1 -p "$(node_port "$1")" register "$2$l_i@x" > "$T/load.$2" 2>&1
 		if grep -q '^ok - register: add' "$T/load.$2"; then echo "$2$l_i@x" >> "$T/acked.$2"
 		else sleep 0.1; fi
